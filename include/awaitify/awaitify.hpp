@@ -1,0 +1,18 @@
+//
+// awaitify/awaitify.hpp
+// ~~~~~~~~~~~~~~~~~~~~~
+//
+// Everything awaitify offers, in one include.
+//
+
+#ifndef AWAITIFY_AWAITIFY_HPP
+#define AWAITIFY_AWAITIFY_HPP
+
+#include <awaitify/async_call.hpp>
+#include <awaitify/callback.hpp>
+#include <awaitify/completion_signature.hpp>
+#include <awaitify/diagnostics.hpp>
+#include <awaitify/error.hpp>
+#include <awaitify/wrap.hpp>
+
+#endif // AWAITIFY_AWAITIFY_HPP

@@ -1,0 +1,137 @@
+//
+// awaitify/callback.hpp
+// ~~~~~~~~~~~~~~~~~~~~~
+//
+// The completion handle that an awaitify operation gives to legacy code.
+//
+
+#ifndef AWAITIFY_CALLBACK_HPP
+#define AWAITIFY_CALLBACK_HPP
+
+#include <awaitify/detail/anchor.hpp>
+#include <awaitify/detail/op_base.hpp>
+#include <awaitify/error.hpp>
+
+#include <boost/asio/cancellation_type.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace awaitify {
+
+template <typename Signature>
+class callback;
+
+/// The callback handed to a legacy API: invoking it completes the operation.
+/**
+ * `callback<void(Args...)>` is what `init` receives from `async_call` (and
+ * what `wrap` passes as the legacy function's last argument). Give it to the
+ * legacy API as its completion callback; it converts to
+ * `std::function<void(Args...)>`.
+ *
+ * - The first invocation, from any thread, delivers the result: the
+ *   operation's handler is then posted to its associated executor. It never
+ *   runs on the invoking thread's stack.
+ * - Every later invocation, and any invocation after the operation was
+ *   cancelled, failed, or abandoned at shutdown, delivers nothing, returns
+ *   false and is counted (see `diagnostics.hpp`).
+ * - When the last copy is destroyed without a successful invocation, the
+ *   operation completes with `error::callback_dropped`.
+ *
+ * Copies share one operation. A copy holds only memory of its own: it stays
+ * safe to invoke, copy and destroy after the operation completed and after
+ * its execution context was destroyed.
+ *
+ * @par Thread safety
+ * Distinct copies may be used concurrently from any threads; one object may be
+ * invoked concurrently from several threads (`operator()` is const), but not
+ * assigned or destroyed while another thread uses it, like `std::shared_ptr`.
+ */
+template <typename... Args>
+class callback<void(Args...)>
+{
+public:
+  using signature = void(Args...);
+
+  callback(const callback& other) noexcept : anchor_(other.anchor_)
+  {
+    if (anchor_)
+      anchor_->add_copy();
+  }
+
+  callback(callback&& other) noexcept : anchor_(std::exchange(other.anchor_, nullptr)) {}
+
+  callback& operator=(callback other) noexcept
+  {
+    std::swap(anchor_, other.anchor_);
+    return *this;
+  }
+
+  ~callback() { reset(); }
+
+  /// Delivers the result. Returns true for the invocation that completed the
+  /// operation; false, having done nothing but count it, for every other one
+  /// (and for a moved-from callback). The values are moved, never copied.
+  bool operator()(Args... args) const noexcept
+  {
+    if (!anchor_)
+      return false;
+    const bool won = anchor_->try_complete(detail::delivered, [&](detail::op_header& op) {
+      static_cast<detail::op_base<signature>&>(op).set_values(std::move(args)...);
+    });
+    if (!won)
+      anchor_->report_lost_invocation();
+    return won;
+  }
+
+  /// Registers how to stop the legacy operation if it is cancelled.
+  /**
+   * `f()` runs at most once, and only if cancellation wins the race against
+   * the result: on the thread that emitted the cancellation signal, before the
+   * operation's handler is posted, holding no lock of awaitify's. Registering
+   * after cancellation already won runs `f` at once, on the calling thread;
+   * registering after a result was delivered never runs it. Hooks run in the
+   * order they were registered. `f` must not throw.
+   *
+   * `types` declares which cancellation types `f` truly honours.
+   * `cancellation_type::terminal` is always honoured (the legacy result is
+   * then discarded even if `f` cannot stop the work). Pass `partial` or
+   * `total` only if `f` really undoes the legacy operation: from then on those
+   * types cancel the operation too.
+   *
+   * Hooks are not run when the operation is abandoned because its execution
+   * context is shut down; they are destroyed.
+   *
+   * @par Thread safety
+   * May be called from any thread, concurrently with invocations.
+   */
+  template <typename F>
+  void on_cancel(F&& f,
+      boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal) const
+  {
+    if (anchor_)
+      anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)),
+          types | boost::asio::cancellation_type::terminal);
+  }
+
+  /// Whether this copy refers to an operation (false once moved from).
+  explicit operator bool() const noexcept { return anchor_ != nullptr; }
+
+#ifndef GENERATING_DOCUMENTATION
+  /// Adopts the anchor's first callback reference (awaitify internal).
+  explicit callback(detail::anchor* a) noexcept : anchor_(a) {}
+#endif
+
+private:
+  void reset() noexcept
+  {
+    if (detail::anchor* a = std::exchange(anchor_, nullptr))
+      a->release_copy(detail::fill_error<signature>{error::callback_dropped});
+  }
+
+  detail::anchor* anchor_;
+};
+
+} // namespace awaitify
+
+#endif // AWAITIFY_CALLBACK_HPP

@@ -1,0 +1,357 @@
+//
+// awaitify/detail/anchor.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// The state that every copy of an operation's callback shares. It is
+// allocated apart from the operation, because a callback copy may outlive the
+// operation's handler, its allocator and even its execution context.
+//
+// Who may touch the operation (op_header) is decided by one atomic word:
+// whoever moves the outcome from "none" to something else owns the operation
+// and completes it; everybody else only reads the word and counts. The word
+// also carries two hand-over bits:
+//   busy        the owner is still storing the result or posting the
+//               operation. Shutdown waits for it to clear before the execution
+//               context may go away.
+//   initiating  the initiating function has not returned yet. An owner that
+//               sees it leaves the posting to the initiator, so a handler never
+//               runs inside the initiating function.
+//
+
+#ifndef AWAITIFY_DETAIL_ANCHOR_HPP
+#define AWAITIFY_DETAIL_ANCHOR_HPP
+
+#include <awaitify/detail/context_stats.hpp>
+
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+#include <source_location>
+#include <thread>
+#include <utility>
+
+namespace awaitify {
+namespace detail {
+
+class anchor;
+class op_registry;
+struct op_header;
+
+/// An operation's place in the registry of one execution context.
+struct registry_link
+{
+  op_registry* registry_ = nullptr;
+  registry_link* prev_ = nullptr;
+  registry_link* next_ = nullptr;
+  op_header* op_ = nullptr;
+};
+
+/// What every operation shares, whatever its handler and signature.
+struct op_header
+{
+  using post_fn = void (*)(op_header*) noexcept;
+  using destroy_fn = void (*)(op_header*) noexcept;
+
+  op_header(anchor* a, post_fn post, destroy_fn destroy) noexcept
+    : anchor_(a), post_(post), destroy_(destroy)
+  {
+  }
+
+  op_header(const op_header&) = delete;
+  op_header& operator=(const op_header&) = delete;
+
+  anchor* anchor_;
+
+  /// Hands the completed operation to its handler's executor.
+  post_fn post_;
+
+  /// Destroys the operation without invoking its handler.
+  destroy_fn destroy_;
+
+  // An operation is registered with the context of its I/O executor and, when
+  // it differs, with the context of its handler's executor.
+  registry_link links_[2];
+};
+
+/// How to stop a legacy operation; registered by `callback::on_cancel`.
+class cancel_hook
+{
+public:
+  cancel_hook* next_ = nullptr;
+
+  virtual void run() noexcept = 0;
+  virtual ~cancel_hook() = default;
+};
+
+template <typename F>
+class cancel_hook_impl final : public cancel_hook
+{
+public:
+  template <typename G>
+  explicit cancel_hook_impl(G&& g) : f_(std::forward<G>(g))
+  {
+  }
+
+  void run() noexcept override { f_(); }
+
+private:
+  F f_;
+};
+
+inline constexpr std::uint32_t outcome_mask = 7;
+inline constexpr std::uint32_t busy = 8;
+inline constexpr std::uint32_t initiating = 16;
+
+class anchor
+{
+public:
+  using allocator_type = boost::asio::recycling_allocator<anchor>;
+
+  static anchor* create(context_stats& stats, const std::source_location& where)
+  {
+    allocator_type alloc;
+    anchor* a = alloc.allocate(1);
+    return ::new (static_cast<void*>(a)) anchor(stats, where);
+  }
+
+  anchor(const anchor&) = delete;
+  anchor& operator=(const anchor&) = delete;
+
+  /// Binds the anchor to its operation, before any callback exists.
+  void start(op_header* op) noexcept
+  {
+    op_ = op;
+    stats_->count_start();
+  }
+
+  /// Frees an anchor whose operation could not be created.
+  void discard_unstarted() noexcept { destroy(); }
+
+  context_stats& stats() const noexcept { return *stats_; }
+
+  // Callback copies.
+
+  void add_copy() noexcept { copies_.fetch_add(1, std::memory_order_relaxed); }
+
+  /// Drops one callback copy. When it was the last, the operation (if still
+  /// pending) completes through `fill_dropped`.
+  template <typename FillDropped>
+  void release_copy(FillDropped&& fill_dropped) noexcept
+  {
+    if (copies_.fetch_sub(1, std::memory_order_acq_rel) != 1)
+      return;
+    if (try_complete(dropped, fill_dropped))
+      stats_->report(misuse::dropped, where_);
+    release_share();
+  }
+
+  // Shares keep the anchor's memory alive: one for all callback copies, one
+  // for the operation, and short-lived ones for cancellation and shutdown.
+
+  void add_share() noexcept { shares_.fetch_add(1, std::memory_order_relaxed); }
+
+  void release_share() noexcept
+  {
+    if (shares_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      destroy();
+  }
+
+  /// Claims the operation for outcome `o`. The winner stores the result with
+  /// `fill(op_header&)`, then hands the operation over to be posted.
+  /// Returns false, and does nothing else, when another outcome won.
+  template <typename Fill>
+  bool try_complete(outcome o, Fill&& fill) noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    do
+    {
+      if (s & outcome_mask)
+        return false;
+    } while (!state_.compare_exchange_weak(
+        s, s | o | busy, std::memory_order_acquire, std::memory_order_relaxed));
+    stats_->count(o);
+    fill(*op_);
+    if (o == cancelled)
+      run_cancel_hooks();
+    hand_over(s | o | busy);
+    return true;
+  }
+
+  /// Reports an invocation that lost: a duplicate, or a late one.
+  void report_lost_invocation() noexcept
+  {
+    std::uint32_t o = state_.load(std::memory_order_acquire) & outcome_mask;
+    stats_->report(o == delivered ? misuse::duplicate : misuse::late, where_);
+  }
+
+  /// Cancellation of type `type` arrived through the handler's slot.
+  template <typename FillCancelled>
+  void cancel(boost::asio::cancellation_type_t type, FillCancelled&& fill) noexcept
+  {
+    if ((type & static_cast<boost::asio::cancellation_type_t>(
+                    cancel_types_.load(std::memory_order_acquire)))
+        == boost::asio::cancellation_type::none)
+      return;
+    // The posted operation may run, and release the anchor, on another thread
+    // before hand_over() has cleared the busy bit.
+    add_share();
+    try_complete(cancelled, fill);
+    release_share();
+  }
+
+  /// Called by the initiating function once `init` has returned. `enroll`
+  /// registers the still pending operation for shutdown and returns false
+  /// when the execution context is already shutting down.
+  template <typename Enroll>
+  void finish_initiation(Enroll&& enroll) noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_acquire);
+    if ((s & outcome_mask) == no_outcome && !enroll())
+    {
+      if (state_.compare_exchange_strong(s, s | abandoned, std::memory_order_acq_rel))
+        stats_->count(abandoned);
+    }
+    s = state_.fetch_and(~initiating, std::memory_order_acq_rel);
+    if ((s & outcome_mask) == no_outcome || (s & busy))
+      return; // Pending, or the owner will post once it sees us gone.
+    if ((s & outcome_mask) == abandoned)
+      op_->destroy_(op_);
+    else
+      op_->post_(op_);
+  }
+
+  enum class abandon_result { abandoned, busy, finished };
+
+  /// Shutdown: claims a pending operation so that it is destroyed, not run.
+  abandon_result try_abandon() noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_acquire);
+    for (;;)
+    {
+      if (s & outcome_mask)
+        return (s & busy) ? abandon_result::busy : abandon_result::finished;
+      if (state_.compare_exchange_weak(s, s | abandoned, std::memory_order_acq_rel))
+      {
+        stats_->count(abandoned);
+        return abandon_result::abandoned;
+      }
+    }
+  }
+
+  /// Shutdown: waits until an owner has finished posting. Posting is short
+  /// and never waits for anything awaitify holds.
+  void wait_until_not_busy() const noexcept
+  {
+    while (state_.load(std::memory_order_acquire) & busy)
+      std::this_thread::yield();
+  }
+
+  /// Registers `hook` to run if cancellation wins. Accepts cancellation of
+  /// `types` (terminal is always accepted) from now on.
+  void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types) noexcept
+  {
+    cancel_types_.fetch_or(static_cast<std::uint32_t>(types), std::memory_order_release);
+    cancel_hook* head = hooks_.load(std::memory_order_acquire);
+    for (;;)
+    {
+      if (head == hooks_consumed())
+      {
+        // Cancellation has already won: run now, on this thread.
+        hook->run();
+        delete hook;
+        return;
+      }
+      hook->next_ = head;
+      if (hooks_.compare_exchange_weak(
+              head, hook, std::memory_order_acq_rel, std::memory_order_acquire))
+        return;
+    }
+  }
+
+  /// Whether the operation's outcome is decided (for tests and assertions).
+  bool has_outcome() const noexcept
+  {
+    return (state_.load(std::memory_order_acquire) & outcome_mask) != no_outcome;
+  }
+
+private:
+  anchor(context_stats& stats, const std::source_location& where) noexcept
+    : stats_(&stats), where_(where)
+  {
+    stats.add_ref();
+  }
+
+  void destroy() noexcept
+  {
+    this->~anchor();
+    allocator_type().deallocate(this, 1);
+  }
+
+  ~anchor()
+  {
+    cancel_hook* h = hooks_.load(std::memory_order_acquire);
+    if (h != hooks_consumed())
+      delete_hooks(h);
+    stats_->release();
+  }
+
+  void hand_over(std::uint32_t s) noexcept
+  {
+    op_header* op = op_;
+    while (s & initiating)
+    {
+      // The initiator has not returned yet: it will post when it does.
+      if (state_.compare_exchange_weak(
+              s, s & ~busy, std::memory_order_release, std::memory_order_relaxed))
+        return;
+    }
+    op->post_(op);
+    state_.fetch_and(~busy, std::memory_order_release);
+  }
+
+  void run_cancel_hooks() noexcept
+  {
+    cancel_hook* h = hooks_.exchange(hooks_consumed(), std::memory_order_acq_rel);
+    // Registered last-first; run them first-first.
+    cancel_hook* in_order = nullptr;
+    while (h)
+      in_order = std::exchange(h, std::exchange(h->next_, in_order));
+    while (in_order)
+    {
+      cancel_hook* next = in_order->next_;
+      in_order->run();
+      delete in_order;
+      in_order = next;
+    }
+  }
+
+  static void delete_hooks(cancel_hook* h) noexcept
+  {
+    while (h)
+      delete std::exchange(h, h->next_);
+  }
+
+  static cancel_hook* hooks_consumed() noexcept
+  {
+    alignas(cancel_hook) static char sentinel;
+    return reinterpret_cast<cancel_hook*>(&sentinel);
+  }
+
+  std::atomic<std::uint32_t> state_{initiating};
+  std::atomic<std::uint32_t> copies_{1};
+  std::atomic<std::uint32_t> shares_{2};
+  std::atomic<std::uint32_t> cancel_types_{
+      static_cast<std::uint32_t>(boost::asio::cancellation_type::terminal)};
+  std::atomic<cancel_hook*> hooks_{nullptr};
+  op_header* op_ = nullptr;
+  context_stats* stats_;
+  std::source_location where_;
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_ANCHOR_HPP

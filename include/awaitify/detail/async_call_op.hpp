@@ -1,0 +1,241 @@
+//
+// awaitify/detail/async_call_op.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// The operation behind async_call: the handler, the result on its way to it,
+// and the outstanding work that keeps the executors' contexts running.
+//
+
+#ifndef AWAITIFY_DETAIL_ASYNC_CALL_OP_HPP
+#define AWAITIFY_DETAIL_ASYNC_CALL_OP_HPP
+
+#include <awaitify/detail/anchor.hpp>
+#include <awaitify/detail/op_base.hpp>
+#include <awaitify/detail/op_registry.hpp>
+
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution/allocator.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/execute.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/execution/relationship.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace awaitify {
+namespace detail {
+
+template <typename T>
+struct is_std_allocator : std::false_type
+{
+};
+
+template <typename T>
+struct is_std_allocator<std::allocator<T>> : std::true_type
+{
+};
+
+/// The allocator for a handler's per-operation memory: its associated
+/// allocator, or, when it has none (or std::allocator, which states no
+/// preference), Asio's recycling allocator, as Asio's own operations do.
+template <typename Handler>
+struct handler_allocator
+{
+  using associated = boost::asio::associated_allocator_t<Handler, boost::asio::recycling_allocator<void>>;
+  using type = std::conditional_t<is_std_allocator<associated>::value,
+      boost::asio::recycling_allocator<void>, associated>;
+
+  static type get(const Handler& handler) noexcept
+  {
+    if constexpr (is_std_allocator<associated>::value)
+      return type();
+    else
+      return boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>());
+  }
+};
+
+template <typename Executor>
+using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
+    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+
+/// Runs a posted operation's completion; destroys the operation if the
+/// executor destroys it instead (shutdown).
+template <typename Op>
+class op_invoker
+{
+public:
+  explicit op_invoker(Op* op) noexcept : op_(op) {}
+
+  op_invoker(op_invoker&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
+
+  op_invoker(const op_invoker&) = delete;
+  op_invoker& operator=(const op_invoker&) = delete;
+  op_invoker& operator=(op_invoker&&) = delete;
+
+  ~op_invoker()
+  {
+    if (op_)
+      Op::destroy(op_);
+  }
+
+  void operator()() { Op::invoke(std::exchange(op_, nullptr)); }
+
+private:
+  Op* op_;
+};
+
+/// Forwards per-operation cancellation from the handler's slot.
+template <typename Signature>
+class cancellation_forwarder
+{
+public:
+  explicit cancellation_forwarder(anchor* a) noexcept : anchor_(a) {}
+
+  void operator()(boost::asio::cancellation_type_t type) const noexcept
+  {
+    anchor_->cancel(type, fill_error<Signature>{boost::asio::error::operation_aborted});
+  }
+
+private:
+  anchor* anchor_;
+};
+
+template <typename Signature, typename Handler, typename IoExecutor>
+class async_call_op final : public op_base<Signature>
+{
+  using handler_executor_type = boost::asio::associated_executor_t<Handler, IoExecutor>;
+  using allocator_type = typename std::allocator_traits<
+      typename handler_allocator<Handler>::type>::template rebind_alloc<async_call_op>;
+  using io_work_type = tracked_executor_t<IoExecutor>;
+  using handler_work_type = tracked_executor_t<handler_executor_type>;
+
+public:
+  template <typename H>
+  static async_call_op* create(H&& handler, const IoExecutor& io_ex, anchor* a)
+  {
+    allocator_type alloc(handler_allocator<Handler>::get(handler));
+    async_call_op* op = std::allocator_traits<allocator_type>::allocate(alloc, 1);
+    try
+    {
+      return ::new (static_cast<void*>(op)) async_call_op(std::forward<H>(handler), io_ex, a, alloc);
+    }
+    catch (...)
+    {
+      std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
+      throw;
+    }
+  }
+
+  /// Lets per-operation cancellation reach the anchor, if the handler has a
+  /// connected slot.
+  void install_cancellation() noexcept
+  {
+    auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+    if (slot.is_connected())
+      slot.template emplace<cancellation_forwarder<Signature>>(this->anchor_);
+  }
+
+  /// Registers the pending operation for shutdown with the I/O executor's
+  /// context and, if it differs, the handler executor's context.
+  bool enroll(op_registry& io_registry, op_registry* handler_registry) noexcept
+  {
+    this->links_[0].op_ = this;
+    if (!io_registry.add(this->links_[0]))
+      return false;
+    if (handler_registry)
+    {
+      this->links_[1].op_ = this;
+      if (!handler_registry->add(this->links_[1]))
+      {
+        op_registry::remove(this->links_[0]);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static void invoke(async_call_op* op)
+  {
+    typename op_base<Signature>::result_type result(std::move(*op->result_));
+    parts p = release(op);
+    std::apply(std::move(p.handler_), std::move(result));
+    // The work in p is released after the handler has run, as in Asio.
+  }
+
+  static void destroy(async_call_op* op) noexcept { release(op); }
+
+private:
+  // What leaves the operation's memory before that memory is freed: Asio
+  // requires the memory to be freed before the handler is invoked.
+  struct parts
+  {
+    Handler handler_;
+    io_work_type io_work_;
+    std::optional<handler_work_type> handler_work_;
+  };
+
+  template <typename H>
+  async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc)
+    : op_base<Signature>(a, &do_post, &do_destroy)
+    , handler_(std::forward<H>(handler))
+    , io_work_(boost::asio::prefer(io_ex, boost::asio::execution::outstanding_work.tracked))
+    , handler_ex_(boost::asio::get_associated_executor(handler_, io_ex))
+    , alloc_(alloc)
+  {
+    // As Asio's handler_work does: count the handler's executor separately
+    // only when it is not the I/O executor itself.
+    bool same = false;
+    if constexpr (std::is_same_v<handler_executor_type, IoExecutor>)
+      same = (handler_ex_ == io_ex);
+    if (!same)
+      handler_work_.emplace(boost::asio::prefer(handler_ex_, boost::asio::execution::outstanding_work.tracked));
+  }
+
+  static parts release(async_call_op* op) noexcept
+  {
+    auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
+    if (slot.is_connected())
+      slot.clear();
+    for (registry_link& link : op->links_)
+      op_registry::remove(link);
+    parts p{std::move(op->handler_), std::move(op->io_work_), std::move(op->handler_work_)};
+    anchor* a = op->anchor_;
+    allocator_type alloc(op->alloc_);
+    op->~async_call_op();
+    std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
+    a->release_share();
+    return p;
+  }
+
+  static void do_post(op_header* base) noexcept
+  {
+    auto* op = static_cast<async_call_op*>(base);
+    boost::asio::execution::execute(
+        boost::asio::prefer(op->handler_ex_, boost::asio::execution::blocking.never,
+            boost::asio::execution::relationship.fork,
+            boost::asio::execution::allocator(op->alloc_)),
+        op_invoker<async_call_op>(op));
+  }
+
+  static void do_destroy(op_header* base) noexcept { destroy(static_cast<async_call_op*>(base)); }
+
+  Handler handler_;
+  io_work_type io_work_;
+  handler_executor_type handler_ex_;
+  std::optional<handler_work_type> handler_work_;
+  [[no_unique_address]] allocator_type alloc_;
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_ASYNC_CALL_OP_HPP

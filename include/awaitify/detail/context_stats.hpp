@@ -1,0 +1,78 @@
+//
+// awaitify/detail/context_stats.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+
+#ifndef AWAITIFY_DETAIL_CONTEXT_STATS_HPP
+#define AWAITIFY_DETAIL_CONTEXT_STATS_HPP
+
+#include <awaitify/diagnostics.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <source_location>
+
+namespace awaitify {
+namespace detail {
+
+/// How an operation ended. Stored in the low bits of an anchor's state.
+enum outcome : std::uint32_t
+{
+  no_outcome = 0,
+  delivered = 1,
+  dropped = 2,
+  cancelled = 3,
+  failed = 4,
+  abandoned = 5,
+  outcome_count = 6,
+};
+
+/// The counters and misuse handler of one execution context.
+/**
+ * Reference counted, because a callback can outlive its execution context and
+ * still has to count (and report) a late invocation somewhere that is alive.
+ */
+class context_stats
+{
+public:
+  static context_stats* create() { return new context_stats(); }
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+
+  void release() noexcept
+  {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      delete this;
+  }
+
+  // Release ordering pairs with the acquire loads in snapshot(): an outcome
+  // seen there implies its operation's start is seen too.
+  void count_start() noexcept { started_.fetch_add(1, std::memory_order_release); }
+
+  void count(outcome o) noexcept { outcomes_[o].fetch_add(1, std::memory_order_release); }
+
+  /// Counts a misuse and hands it to the misuse handler, if any.
+  void report(misuse kind, const std::source_location& where) noexcept;
+
+  void set_handler(misuse_handler handler);
+
+  counters snapshot() const noexcept;
+
+private:
+  context_stats() = default;
+
+  std::atomic<std::uint32_t> refs_{1};
+  std::atomic<std::uint64_t> started_{0};
+  std::atomic<std::uint64_t> outcomes_[outcome_count] = {};
+  std::atomic<std::uint64_t> duplicate_{0};
+  std::atomic<std::uint64_t> late_{0};
+  std::atomic<bool> has_handler_{false};
+  std::mutex handler_mutex_;
+  misuse_handler handler_;
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_CONTEXT_STATS_HPP

@@ -1,0 +1,108 @@
+//
+// awaitify/detail/op_base.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// The part of an operation that depends on its signature but not on its
+// handler: where the result waits between the callback and the handler.
+//
+
+#ifndef AWAITIFY_DETAIL_OP_BASE_HPP
+#define AWAITIFY_DETAIL_OP_BASE_HPP
+
+#include <awaitify/completion_signature.hpp>
+#include <awaitify/detail/anchor.hpp>
+#include <awaitify/error.hpp>
+
+#include <boost/system/system_error.hpp>
+
+#include <exception>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+
+namespace awaitify {
+namespace detail {
+
+template <typename CompletionSignature>
+struct completion_result;
+
+template <typename First, typename... Rest>
+struct completion_result<void(First, Rest...)>
+{
+  using type = std::tuple<std::decay_t<First>, std::decay_t<Rest>...>;
+
+  static_assert((std::is_default_constructible_v<std::decay_t<Rest>> && ...),
+      "awaitify completes with an error and default-constructed values, so every "
+      "value in the callback signature must be default constructible");
+  static_assert((std::is_nothrow_move_constructible_v<std::decay_t<Rest>> && ...),
+      "values are moved from the legacy thread to the handler where nothing may "
+      "throw: every value in the callback signature must be nothrow move constructible");
+
+  static type from_error(const boost::system::error_code& ec)
+  {
+    if constexpr (std::is_same_v<std::decay_t<First>, std::exception_ptr>)
+      return type(std::make_exception_ptr(boost::system::system_error(ec)), std::decay_t<Rest>()...);
+    else
+      return type(ec, std::decay_t<Rest>()...);
+  }
+
+  static type from_exception(std::exception_ptr e)
+  {
+    if constexpr (std::is_same_v<std::decay_t<First>, std::exception_ptr>)
+      return type(std::move(e), std::decay_t<Rest>()...);
+    else
+      return from_error(error::initiation_failed);
+  }
+};
+
+template <typename Signature>
+class op_base;
+
+template <typename... Args>
+class op_base<void(Args...)> : public op_header
+{
+public:
+  using completion_signature = completion_signature_t<void(Args...)>;
+  using result_traits = completion_result<completion_signature>;
+  using result_type = typename result_traits::type;
+
+  // Values the callback received. A legacy signature that already begins with
+  // an error_code or exception_ptr is the completion signature itself.
+  template <typename... Values>
+  void set_values(Values&&... values) noexcept
+  {
+    if constexpr (std::is_same_v<completion_signature, void(Args...)>)
+      result_.emplace(std::forward<Values>(values)...);
+    else
+      result_.emplace(boost::system::error_code(), std::forward<Values>(values)...);
+  }
+
+  void set_error(const boost::system::error_code& ec) noexcept
+  {
+    result_.emplace(result_traits::from_error(ec));
+  }
+
+  void set_exception(std::exception_ptr e) noexcept
+  {
+    result_.emplace(result_traits::from_exception(std::move(e)));
+  }
+
+protected:
+  using op_header::op_header;
+
+  std::optional<result_type> result_;
+};
+
+/// Fills a pending operation's result with an error.
+template <typename Signature>
+struct fill_error
+{
+  boost::system::error_code ec_;
+
+  void operator()(op_header& op) const noexcept { static_cast<op_base<Signature>&>(op).set_error(ec_); }
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_OP_BASE_HPP

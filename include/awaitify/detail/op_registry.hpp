@@ -1,0 +1,65 @@
+//
+// awaitify/detail/op_registry.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// An execution_context service that knows every pending awaitify operation
+// of its context, so that shutting the context down can destroy them and
+// make every callback copy that the legacy code still holds inert.
+//
+
+#ifndef AWAITIFY_DETAIL_OP_REGISTRY_HPP
+#define AWAITIFY_DETAIL_OP_REGISTRY_HPP
+
+#include <awaitify/detail/anchor.hpp>
+#include <awaitify/detail/context_stats.hpp>
+
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/query.hpp>
+
+#include <mutex>
+
+namespace awaitify {
+namespace detail {
+
+class op_registry final : public boost::asio::execution_context::service
+{
+public:
+  static boost::asio::execution_context::id id;
+
+  explicit op_registry(boost::asio::execution_context& ctx);
+  ~op_registry() override;
+
+  /// The registry of `ctx`, created on first use. Cheap after the first call
+  /// on a thread.
+  static op_registry& of(boost::asio::execution_context& ctx);
+
+  context_stats& stats() noexcept { return *stats_; }
+
+  /// Links `link` (whose op_ is set) into this registry. Returns false, and
+  /// links nothing, once the context is shutting down.
+  bool add(registry_link& link) noexcept;
+
+  /// Unlinks `link` if it is linked; safe to call more than once.
+  static void remove(registry_link& link) noexcept;
+
+private:
+  void shutdown() override;
+
+  std::mutex mutex_;
+  registry_link head_;
+  bool shut_down_ = false;
+  context_stats* stats_;
+};
+
+/// The execution context of a standard executor.
+template <typename Executor>
+boost::asio::execution_context& context_of(const Executor& ex) noexcept
+{
+  return boost::asio::query(ex, boost::asio::execution::context);
+}
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_OP_REGISTRY_HPP

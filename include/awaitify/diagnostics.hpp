@@ -1,0 +1,111 @@
+//
+// awaitify/diagnostics.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// Per execution context counters of awaitify operations, and a hook that
+// reports misuse of callbacks by the legacy code.
+//
+
+#ifndef AWAITIFY_DIAGNOSTICS_HPP
+#define AWAITIFY_DIAGNOSTICS_HPP
+
+#include <boost/asio/execution_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <source_location>
+
+namespace awaitify {
+
+/// A snapshot of the counters of one execution context.
+/**
+ * An operation is counted by the execution context of its I/O executor (the
+ * executor given to `async_call`, `wrap` or `make_stream`). Each operation
+ * that is started reaches exactly one outcome: `completed`, `cancelled`,
+ * `dropped`, `failed` or `abandoned`; until then it is `pending`.
+ */
+struct counters
+{
+  /// Operations started.
+  std::uint64_t started = 0;
+
+  /// Operations started whose outcome is not decided yet.
+  std::uint64_t pending = 0;
+
+  /// Operations completed by an invocation of their callback.
+  std::uint64_t completed = 0;
+
+  /// Operations completed by per-operation cancellation (or a timeout).
+  std::uint64_t cancelled = 0;
+
+  /// Operations completed with `error::callback_dropped`.
+  std::uint64_t dropped = 0;
+
+  /// Operations whose initiation threw.
+  std::uint64_t failed = 0;
+
+  /// Operations destroyed, without their handler being invoked, because an
+  /// execution context they track was shut down.
+  std::uint64_t abandoned = 0;
+
+  /// Invocations of a callback after another invocation delivered a result.
+  std::uint64_t duplicate = 0;
+
+  /// Invocations of a callback after its operation was cancelled, failed or
+  /// abandoned.
+  std::uint64_t late = 0;
+};
+
+/// Reads the counters of the operations whose I/O executor belongs to `ctx`.
+/**
+ * @par Thread safety
+ * Safe to call from any thread while `ctx` is alive. The counters are read
+ * one after the other while operations may be running: each is exact, but the
+ * snapshot as a whole is only consistent when no operation is in flight.
+ */
+counters get_counters(boost::asio::execution_context& ctx);
+
+/// How legacy code misused an awaitify callback.
+enum class misuse
+{
+  /// A callback was invoked after another invocation delivered the result.
+  duplicate,
+
+  /// Every copy of a callback was destroyed without being invoked.
+  dropped,
+
+  /// A callback was invoked after its operation was cancelled, failed, or
+  /// abandoned at shutdown.
+  late,
+};
+
+/// The name of a misuse kind: "duplicate", "dropped" or "late".
+const char* to_string(misuse kind) noexcept;
+
+/// Receives each misuse with the place where the operation was started.
+/**
+ * `where` is the call site of `async_call` (or of `wrap`, for operations
+ * started through a wrapper; or of `make_stream`).
+ */
+using misuse_handler = std::function<void(misuse kind, const std::source_location& where)>;
+
+/// Installs the misuse handler for the operations counted by `ctx`.
+/**
+ * An empty handler removes it. The handler runs on the thread that detected
+ * the misuse: usually a legacy API's own thread, while a callback copy is
+ * invoked or destroyed. It may run after `ctx` has been destroyed (a late
+ * callback after shutdown), so it must not refer to `ctx`. It must not throw.
+ *
+ * @par Thread safety
+ * Safe to call from any thread while `ctx` is alive, also while operations
+ * are running.
+ */
+void set_misuse_handler(boost::asio::execution_context& ctx, misuse_handler handler);
+
+/// A ready-made misuse handler: writes one line per misuse to `stderr`, e.g.
+/// `awaitify: late callback invocation; operation started at file.cpp:42 (f)`.
+void log_misuse(misuse kind, const std::source_location& where);
+
+} // namespace awaitify
+
+#endif // AWAITIFY_DIAGNOSTICS_HPP

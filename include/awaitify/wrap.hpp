@@ -1,0 +1,150 @@
+//
+// awaitify/wrap.hpp
+// ~~~~~~~~~~~~~~~~~
+//
+// Turns a callback-style function into an Asio initiating function object.
+//
+
+#ifndef AWAITIFY_WRAP_HPP
+#define AWAITIFY_WRAP_HPP
+
+#include <awaitify/async_call.hpp>
+#include <awaitify/callback.hpp>
+#include <awaitify/completion_signature.hpp>
+
+#include <boost/asio/async_result.hpp>
+
+#include <cstddef>
+#include <source_location>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace awaitify {
+namespace detail {
+
+/// The `init` of a wrapped call: the legacy function and decayed copies of
+/// its arguments, to be called with the callback appended.
+template <typename Signature, typename LegacyFn, typename... Args>
+class bound_legacy_call
+{
+public:
+  template <typename... A>
+  explicit bound_legacy_call(const LegacyFn& fn, A&&... args)
+    : fn_(fn), args_(std::forward<A>(args)...)
+  {
+  }
+
+  // Invoked once, so the copies are handed over as rvalues: move-only
+  // arguments work.
+  void operator()(callback<Signature> cb) &&
+  {
+    std::apply([&](Args&... args) { fn_(std::move(args)..., std::move(cb)); }, args_);
+  }
+
+private:
+  LegacyFn fn_;
+  std::tuple<Args...> args_;
+};
+
+template <typename... Ts>
+using last_t = typename std::tuple_element_t<sizeof...(Ts) - 1, std::tuple<Ts...>>;
+
+} // namespace detail
+
+/// A callback-style function turned into an Asio initiating function object;
+/// made by `wrap`.
+/**
+ * `f(args..., token)` starts
+ * `async_call<Signature>(f.get_executor(), init, token)` where `init(cb)`
+ * calls `legacy_fn(args..., cb)` with decayed copies of `args...` (moved into
+ * the call, so move-only arguments work). The token may be omitted when the
+ * executor has a default completion token; the last argument is taken as the
+ * token whenever it is a completion token for the completion signature.
+ * Everything `async_call` documents applies: completion signature
+ * `completion_signature_t<Signature>`, the handler runs on its associated
+ * executor (default: `get_executor()`), terminal per-operation cancellation,
+ * shutdown safety. Diagnostics report the place where `wrap` was called.
+ *
+ * @par Thread safety
+ * `operator()` is const and may be called concurrently from any threads if
+ * the legacy function may be.
+ */
+template <typename Signature, typename Executor, typename LegacyFn>
+class wrapper
+{
+public:
+  /// The I/O executor of the operations this wrapper starts.
+  using executor_type = Executor;
+
+  /// The completion signature of those operations.
+  using completion_signature = completion_signature_t<Signature>;
+
+  wrapper(const Executor& ex, LegacyFn fn, const std::source_location& where)
+    : ex_(ex), fn_(std::move(fn)), where_(where)
+  {
+  }
+
+  /// The I/O executor of the operations this wrapper starts.
+  executor_type get_executor() const noexcept { return ex_; }
+
+  /// Starts the legacy call `legacy_fn(args..., callback)` as an Asio
+  /// operation; the last argument is the completion token.
+  template <typename... Args>
+  auto operator()(Args&&... args) const
+  {
+    if constexpr (sizeof...(Args) > 0)
+    {
+      if constexpr (boost::asio::completion_token_for<detail::last_t<Args...>, completion_signature>)
+        return call_with_token(std::forward_as_tuple(std::forward<Args>(args)...),
+            std::make_index_sequence<sizeof...(Args) - 1>());
+      else
+        return call(boost::asio::default_completion_token_t<Executor>(), std::forward<Args>(args)...);
+    }
+    else
+      return call(boost::asio::default_completion_token_t<Executor>());
+  }
+
+private:
+  template <typename Tuple, std::size_t... I>
+  auto call_with_token(Tuple&& args, std::index_sequence<I...>) const
+  {
+    return call(std::get<sizeof...(I)>(std::move(args)), std::get<I>(std::move(args))...);
+  }
+
+  template <typename CompletionToken, typename... Args>
+  auto call(CompletionToken&& token, Args&&... args) const
+  {
+    return async_call<Signature>(ex_,
+        detail::bound_legacy_call<Signature, LegacyFn, std::decay_t<Args>...>(
+            fn_, std::forward<Args>(args)...),
+        std::forward<CompletionToken>(token), where_);
+  }
+
+  Executor ex_;
+  LegacyFn fn_;
+  std::source_location where_;
+};
+
+/// Wraps a callback-style function `legacy_fn(args..., callback)` so that
+/// `wrap<Signature>(ex, legacy_fn)(args..., token)` is an Asio operation.
+/**
+ * `Signature` is the signature of the legacy callback, e.g. `void(int)`.
+ * `legacy_fn` is decay-copied into the wrapper. For a callback in another
+ * position, use `async_call` with a lambda that puts it there.
+ *
+ * @par Thread safety
+ * Safe to call from any thread.
+ */
+template <typename Signature, typename Executor, typename LegacyFn>
+  requires boost::asio::execution::is_executor<Executor>::value
+wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, LegacyFn&& legacy_fn,
+    const std::source_location& where = std::source_location::current())
+{
+  return wrapper<Signature, Executor, std::decay_t<LegacyFn>>(
+      ex, std::forward<LegacyFn>(legacy_fn), where);
+}
+
+} // namespace awaitify
+
+#endif // AWAITIFY_WRAP_HPP

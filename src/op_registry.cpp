@@ -1,0 +1,212 @@
+#include <awaitify/detail/op_registry.hpp>
+
+#include <cstdio>
+#include <vector>
+
+namespace awaitify {
+namespace detail {
+namespace {
+
+// Bumped whenever a registry shuts down, so that a thread's cached lookup can
+// never name a registry whose context is gone (a new context may reuse the
+// address of a destroyed one).
+std::atomic<std::uint64_t> registry_epoch{0};
+
+struct registry_cache
+{
+  boost::asio::execution_context* ctx = nullptr;
+  op_registry* registry = nullptr;
+  std::uint64_t epoch = 0;
+};
+
+thread_local registry_cache cache;
+
+void unlink(registry_link& link) noexcept
+{
+  link.prev_->next_ = link.next_;
+  link.next_->prev_ = link.prev_;
+  link.prev_ = link.next_ = nullptr;
+  link.registry_ = nullptr;
+}
+
+} // namespace
+
+boost::asio::execution_context::id op_registry::id;
+
+op_registry::op_registry(boost::asio::execution_context& ctx)
+  : boost::asio::execution_context::service(ctx), stats_(context_stats::create())
+{
+  head_.prev_ = head_.next_ = &head_;
+}
+
+op_registry::~op_registry()
+{
+  stats_->release();
+}
+
+op_registry& op_registry::of(boost::asio::execution_context& ctx)
+{
+  const std::uint64_t epoch = registry_epoch.load(std::memory_order_acquire);
+  if (cache.ctx != &ctx || cache.epoch != epoch)
+    cache = {&ctx, &boost::asio::use_service<op_registry>(ctx), epoch};
+  return *cache.registry;
+}
+
+bool op_registry::add(registry_link& link) noexcept
+{
+  std::lock_guard lock(mutex_);
+  if (shut_down_)
+    return false;
+  link.registry_ = this;
+  link.prev_ = &head_;
+  link.next_ = head_.next_;
+  head_.next_->prev_ = &link;
+  head_.next_ = &link;
+  return true;
+}
+
+void op_registry::remove(registry_link& link) noexcept
+{
+  if (op_registry* registry = link.registry_)
+  {
+    std::lock_guard lock(registry->mutex_);
+    unlink(link);
+  }
+}
+
+void op_registry::shutdown()
+{
+  registry_epoch.fetch_add(1, std::memory_order_acq_rel);
+
+  std::vector<op_header*> doomed;
+  std::vector<anchor*> in_hand_over;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    for (registry_link* link = head_.next_; link != &head_;)
+    {
+      registry_link* next = link->next_;
+      op_header* op = link->op_;
+      switch (op->anchor_->try_abandon())
+      {
+      case anchor::abandon_result::abandoned:
+        unlink(*link);
+        doomed.push_back(op);
+        break;
+      case anchor::abandon_result::busy:
+        op->anchor_->add_share();
+        in_hand_over.push_back(op->anchor_);
+        break;
+      case anchor::abandon_result::finished:
+        // Already posted: the executor it went to destroys it.
+        break;
+      }
+      link = next;
+    }
+  }
+
+  // An owner on a foreign thread is posting into this context: it must be
+  // done before the context's scheduler goes away.
+  for (anchor* a : in_hand_over)
+  {
+    a->wait_until_not_busy();
+    a->release_share();
+  }
+
+  // Destroying a handler may destroy a coroutine frame and with it other
+  // callbacks: no lock may be held here.
+  for (op_header* op : doomed)
+  {
+    for (registry_link& link : op->links_)
+      remove(link);
+    op->destroy_(op);
+  }
+}
+
+void context_stats::report(misuse kind, const std::source_location& where) noexcept
+{
+  switch (kind)
+  {
+  case misuse::duplicate:
+    duplicate_.fetch_add(1, std::memory_order_release);
+    break;
+  case misuse::late:
+    late_.fetch_add(1, std::memory_order_release);
+    break;
+  case misuse::dropped:
+    break; // Counted as the operation's outcome.
+  }
+  if (!has_handler_.load(std::memory_order_acquire))
+    return;
+  misuse_handler handler;
+  {
+    std::lock_guard lock(handler_mutex_);
+    handler = handler_;
+  }
+  if (handler)
+    handler(kind, where);
+}
+
+void context_stats::set_handler(misuse_handler handler)
+{
+  std::lock_guard lock(handler_mutex_);
+  has_handler_.store(static_cast<bool>(handler), std::memory_order_release);
+  handler_ = std::move(handler);
+}
+
+counters context_stats::snapshot() const noexcept
+{
+  counters c;
+  c.completed = outcomes_[delivered].load(std::memory_order_acquire);
+  c.cancelled = outcomes_[cancelled].load(std::memory_order_acquire);
+  c.dropped = outcomes_[dropped].load(std::memory_order_acquire);
+  c.failed = outcomes_[failed].load(std::memory_order_acquire);
+  c.abandoned = outcomes_[abandoned].load(std::memory_order_acquire);
+  c.duplicate = duplicate_.load(std::memory_order_acquire);
+  c.late = late_.load(std::memory_order_acquire);
+  // Read last: every outcome read above belongs to an operation whose start
+  // happened before it, so pending never goes below zero.
+  c.started = started_.load(std::memory_order_acquire);
+  c.pending = c.started - (c.completed + c.cancelled + c.dropped + c.failed + c.abandoned);
+  return c;
+}
+
+} // namespace detail
+
+counters get_counters(boost::asio::execution_context& ctx)
+{
+  return detail::op_registry::of(ctx).stats().snapshot();
+}
+
+void set_misuse_handler(boost::asio::execution_context& ctx, misuse_handler handler)
+{
+  detail::op_registry::of(ctx).stats().set_handler(std::move(handler));
+}
+
+const char* to_string(misuse kind) noexcept
+{
+  switch (kind)
+  {
+  case misuse::duplicate:
+    return "duplicate";
+  case misuse::dropped:
+    return "dropped";
+  case misuse::late:
+    return "late";
+  }
+  return "unknown";
+}
+
+void log_misuse(misuse kind, const std::source_location& where)
+{
+  static constexpr const char* what[] = {
+      "a callback was invoked again after delivering its result",
+      "every copy of a callback was destroyed without an invocation",
+      "a callback was invoked after its operation was cancelled or abandoned",
+  };
+  std::fprintf(stderr, "awaitify: %s (%s); operation started at %s:%u in %s\n",
+      what[static_cast<int>(kind)], to_string(kind), where.file_name(),
+      static_cast<unsigned>(where.line()), where.function_name());
+}
+
+} // namespace awaitify
