@@ -93,7 +93,7 @@ void op_registry::shutdown()
         unlink(*link);
         doomed.push_back(op);
         break;
-      case anchor::abandon_result::busy:
+      case anchor::abandon_result::handing_over:
         op->anchor_->add_share();
         in_hand_over.push_back(op->anchor_);
         break;

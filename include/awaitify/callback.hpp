@@ -95,12 +95,17 @@ public:
    *
    * `types` declares which cancellation types `f` truly honours.
    * `cancellation_type::terminal` is always honoured (the legacy result is
-   * then discarded even if `f` cannot stop the work). Pass `partial` or
-   * `total` only if `f` really undoes the legacy operation: from then on those
-   * types cancel the operation too.
+   * then discarded even if `f` cannot stop the work). Pass `partial` if `f`
+   * stops the legacy operation leaving well-defined partial effects, `total`
+   * if it undoes it without any effect (which implies `partial`): from then on
+   * those types cancel the operation too.
    *
-   * Hooks are not run when the operation is abandoned because its execution
-   * context is shut down; they are destroyed.
+   * Hooks that did not run are destroyed when the operation ends, on the
+   * thread where it ends; in particular, they are not run when the operation
+   * is abandoned because its execution context is shut down.
+   *
+   * Do not capture a copy of this callback in `f`: while the operation is
+   * pending, that copy would keep it from ever being reported as dropped.
    *
    * @par Thread safety
    * May be called from any thread, concurrently with invocations.
@@ -109,9 +114,14 @@ public:
   void on_cancel(F&& f,
       boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal) const
   {
+    using boost::asio::cancellation_type;
+    // What undoes the operation with no side effect also satisfies a request
+    // that tolerates partial ones; and every hook satisfies terminal.
+    if ((types & cancellation_type::total) != cancellation_type::none)
+      types |= cancellation_type::partial;
+    types |= cancellation_type::terminal;
     if (anchor_)
-      anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)),
-          types | boost::asio::cancellation_type::terminal);
+      anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)), types);
   }
 
   /// Whether this copy refers to an operation (false once moved from).

@@ -223,7 +223,7 @@ public:
       op_->post_(op_);
   }
 
-  enum class abandon_result { abandoned, busy, finished };
+  enum class abandon_result { abandoned, handing_over, finished };
 
   /// Shutdown: claims a pending operation so that it is destroyed, not run.
   abandon_result try_abandon() noexcept
@@ -232,7 +232,7 @@ public:
     for (;;)
     {
       if (s & outcome_mask)
-        return (s & busy) ? abandon_result::busy : abandon_result::finished;
+        return (s & busy) ? abandon_result::handing_over : abandon_result::finished;
       if (state_.compare_exchange_weak(s, s | abandoned, std::memory_order_acq_rel))
       {
         stats_->count(abandoned);
@@ -257,17 +257,39 @@ public:
     cancel_hook* head = hooks_.load(std::memory_order_acquire);
     for (;;)
     {
-      if (head == hooks_consumed())
+      if (head == hooks_cancelled())
       {
         // Cancellation has already won: run now, on this thread.
         hook->run();
         delete hook;
         return;
       }
+      if (head == hooks_closed())
+      {
+        delete hook; // The operation ended otherwise: it will never run.
+        return;
+      }
       hook->next_ = head;
       if (hooks_.compare_exchange_weak(
               head, hook, std::memory_order_acq_rel, std::memory_order_acquire))
         return;
+    }
+  }
+
+  /// The operation is gone: hooks that did not run never will. Freeing them
+  /// now also frees whatever they hold.
+  void close_cancel_hooks() noexcept
+  {
+    cancel_hook* head = hooks_.load(std::memory_order_acquire);
+    while (head != hooks_cancelled())
+    {
+      if (hooks_.compare_exchange_weak(
+              head, hooks_closed(), std::memory_order_acq_rel, std::memory_order_acquire))
+      {
+        if (head != hooks_closed())
+          delete_hooks(head);
+        return;
+      }
     }
   }
 
@@ -293,7 +315,7 @@ private:
   ~anchor()
   {
     cancel_hook* h = hooks_.load(std::memory_order_acquire);
-    if (h != hooks_consumed())
+    if (h != hooks_cancelled() && h != hooks_closed())
       delete_hooks(h);
     stats_->release();
   }
@@ -314,7 +336,7 @@ private:
 
   void run_cancel_hooks() noexcept
   {
-    cancel_hook* h = hooks_.exchange(hooks_consumed(), std::memory_order_acq_rel);
+    cancel_hook* h = hooks_.exchange(hooks_cancelled(), std::memory_order_acq_rel);
     // Registered last-first; run them first-first.
     cancel_hook* in_order = nullptr;
     while (h)
@@ -334,7 +356,15 @@ private:
       delete std::exchange(h, h->next_);
   }
 
-  static cancel_hook* hooks_consumed() noexcept
+  // Values of hooks_ that end the list: cancellation won (later hooks run at
+  // once), or the operation ended otherwise (later hooks never run).
+  static cancel_hook* hooks_cancelled() noexcept
+  {
+    alignas(cancel_hook) static char sentinel;
+    return reinterpret_cast<cancel_hook*>(&sentinel);
+  }
+
+  static cancel_hook* hooks_closed() noexcept
   {
     alignas(cancel_hook) static char sentinel;
     return reinterpret_cast<cancel_hook*>(&sentinel);

@@ -212,6 +212,7 @@ private:
     allocator_type alloc(op->alloc_);
     op->~async_call_op();
     std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
+    a->close_cancel_hooks();
     a->release_share();
     return p;
   }
