@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, then configures, builds and runs every test with
+# the given CMake preset: dev (default), asan or tsan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+cmake --workflow --preset "${1:-dev}"

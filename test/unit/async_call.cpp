@@ -1,0 +1,529 @@
+//
+// Tests for awaitify/async_call.hpp: every completion token, where and when
+// the handler runs, work tracking, results, associators, throwing inits.
+//
+
+#include <awaitify/async_call.hpp>
+#include <awaitify/diagnostics.hpp>
+#include <awaitify/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/promise.hpp>
+#include <boost/asio/experimental/use_promise.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "common/counting_allocator.hpp"
+#include "common/counting_executor.hpp"
+#include "common/io_fixture.hpp"
+#include "common/worker.hpp"
+
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <tuple>
+
+namespace {
+
+namespace asio = boost::asio;
+using awaitify::callback;
+using awaitify_test::io_fixture;
+using awaitify_test::worker;
+using boost::system::error_code;
+
+/// The seed's legacy API, calling back on the worker's thread.
+auto foreign_add(worker& legacy)
+{
+  return [&legacy](int a, int b) {
+    return [&legacy, a, b](callback<void(int)> cb) { awaitify_test::async_add(legacy, a, b, cb); };
+  };
+}
+
+/// A legacy API that calls back before it returns.
+auto inline_add(int a, int b)
+{
+  return [a, b](callback<void(int)> cb) { cb(a + b); };
+}
+
+BOOST_AUTO_TEST_SUITE(async_call)
+
+BOOST_AUTO_TEST_SUITE(tokens)
+
+BOOST_FIXTURE_TEST_CASE(use_awaitable, io_fixture)
+{
+  worker legacy;
+  auto add = foreign_add(legacy);
+  run_coroutine([&]() -> asio::awaitable<void> {
+    int r1 = co_await awaitify::async_call<void(int)>(ioc.get_executor(), add(1, 2), asio::use_awaitable);
+    int r2 = co_await awaitify::async_call<void(int)>(ioc.get_executor(), add(r1, 3), asio::use_awaitable);
+    BOOST_TEST(r2 == 6);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(use_future, io_fixture)
+{
+  worker legacy;
+  std::future<int> f = awaitify::async_call<void(int)>(ioc, foreign_add(legacy)(20, 22), asio::use_future);
+  run();
+  BOOST_TEST(f.get() == 42);
+}
+
+BOOST_FIXTURE_TEST_CASE(use_future_throws_on_error, io_fixture)
+{
+  std::future<int> f = awaitify::async_call<void(int)>(ioc, [](callback<void(int)>) {}, asio::use_future);
+  run();
+  try
+  {
+    f.get();
+    BOOST_FAIL("expected an exception");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST((e.code() == awaitify::error::callback_dropped));
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(plain_handler, io_fixture)
+{
+  worker legacy;
+  std::optional<int> result;
+  awaitify::async_call<void(int)>(ioc.get_executor(), foreign_add(legacy)(2, 3), [&](error_code ec, int v) {
+    BOOST_TEST(!ec);
+    result = v;
+  });
+  run();
+  BOOST_TEST(result == 5);
+}
+
+BOOST_FIXTURE_TEST_CASE(deferred_initiates_only_when_launched, io_fixture)
+{
+  int inits = 0;
+  auto op = awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        ++inits;
+        cb(10);
+      },
+      asio::deferred);
+  BOOST_TEST(inits == 0);
+  std::optional<int> result;
+  std::move(op)([&](error_code, int v) { result = v; });
+  BOOST_TEST(inits == 1);
+  run();
+  BOOST_TEST(result == 10);
+}
+
+BOOST_FIXTURE_TEST_CASE(detached, io_fixture)
+{
+  worker legacy;
+  bool called = false;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        legacy.post([&called, cb] {
+          called = true;
+          cb(1);
+        });
+      },
+      asio::detached);
+  run(); // The tracked work keeps run() going until the handler has run.
+  BOOST_TEST(called);
+}
+
+BOOST_FIXTURE_TEST_CASE(as_tuple_and_redirect_error, io_fixture)
+{
+  run_coroutine([&]() -> asio::awaitable<void> {
+    auto [ec, v] = co_await awaitify::async_call<void(int)>(
+        ioc.get_executor(), [](callback<void(int)>) {}, asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST((ec == awaitify::error::callback_dropped));
+    BOOST_TEST(v == 0);
+
+    error_code ec2;
+    int w = co_await awaitify::async_call<void(int)>(
+        ioc.get_executor(), inline_add(3, 4), asio::redirect_error(asio::use_awaitable, ec2));
+    BOOST_TEST(!ec2);
+    BOOST_TEST(w == 7);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(bind_executor_runs_the_handler_on_the_strand, io_fixture)
+{
+  worker legacy;
+  auto strand = asio::make_strand(ioc);
+  bool on_strand = false;
+  awaitify::async_call<void(int)>(ioc, foreign_add(legacy)(1, 1),
+      asio::bind_executor(strand, [&](error_code, int) { on_strand = strand.running_in_this_thread(); }));
+  run();
+  BOOST_TEST(on_strand);
+}
+
+BOOST_FIXTURE_TEST_CASE(use_promise, io_fixture)
+{
+  worker legacy;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    auto promise = awaitify::async_call<void(int)>(
+        ioc.get_executor(), foreign_add(legacy)(5, 6), asio::experimental::use_promise);
+    auto [ec, v] = co_await promise(asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST(!ec);
+    BOOST_TEST(v == 11);
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END() // tokens
+
+BOOST_AUTO_TEST_SUITE(delivery)
+
+BOOST_FIXTURE_TEST_CASE(handler_never_runs_on_the_foreign_thread, io_fixture)
+{
+  worker legacy;
+  std::thread::id ran_on;
+  awaitify::async_call<void(int)>(
+      ioc, foreign_add(legacy)(1, 2), [&](error_code, int) { ran_on = std::this_thread::get_id(); });
+  run();
+  BOOST_TEST((ran_on == std::this_thread::get_id()));
+  BOOST_TEST((ran_on != legacy.id()));
+}
+
+BOOST_FIXTURE_TEST_CASE(handler_never_runs_inside_the_initiating_function, io_fixture)
+{
+  bool ran = false;
+  awaitify::async_call<void(int)>(ioc, inline_add(1, 2), [&](error_code, int) { ran = true; });
+  BOOST_TEST(!ran);
+  run();
+  BOOST_TEST(ran);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_million_synchronous_completions_run_in_constant_stack, io_fixture)
+{
+  constexpr int iterations = 1'000'000;
+  std::uintptr_t first_depth = 0;
+  std::uintptr_t deepest = 0;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < iterations; ++i)
+    {
+      int r = co_await awaitify::async_call<void(int)>(ioc.get_executor(), inline_add(i, 1), asio::use_awaitable);
+      BOOST_REQUIRE(r == i + 1);
+      char marker;
+      const auto depth = reinterpret_cast<std::uintptr_t>(&marker);
+      if (i == 0)
+        first_depth = deepest = depth;
+      deepest = std::min(deepest, depth);
+    }
+  });
+  // Each inline completion that ran nested would cost a frame of stack.
+  BOOST_TEST(first_depth - deepest < 4096u);
+}
+
+BOOST_FIXTURE_TEST_CASE(work_is_counted_on_the_io_executor_until_the_handler_ran, io_fixture)
+{
+  std::optional<callback<void(int)>> kept;
+  bool ran = false;
+  awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = cb; }, [&](error_code, int) { ran = true; });
+  ioc.poll();
+  BOOST_TEST(!ioc.stopped()); // Out of work, poll() would have stopped it.
+  (*kept)(1);
+  kept.reset();
+  ioc.run();
+  BOOST_TEST(ran);
+  BOOST_TEST(ioc.stopped());
+}
+
+BOOST_FIXTURE_TEST_CASE(work_is_counted_on_the_handler_executor_of_another_context, io_fixture)
+{
+  asio::io_context other;
+  std::optional<callback<void(int)>> kept;
+  bool ran_in_other = false;
+  awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = cb; },
+      asio::bind_executor(other, [&](error_code, int) {
+        ran_in_other = other.get_executor().running_in_this_thread();
+      }));
+  other.poll();
+  BOOST_TEST(!other.stopped());
+  ioc.poll();
+  BOOST_TEST(!ioc.stopped());
+  (*kept)(1);
+  other.run();
+  BOOST_TEST(ran_in_other);
+  ioc.run();
+  BOOST_TEST(ioc.stopped());
+}
+
+BOOST_FIXTURE_TEST_CASE(work_is_released_after_the_handler_returns, io_fixture)
+{
+  awaitify_test::executor_counts counts;
+  awaitify_test::counting_executor<false> ex(ioc, counts);
+  int work_seen_in_handler = -1;
+  awaitify::async_call<void(int)>(ex, inline_add(1, 1), [&](error_code, int) { work_seen_in_handler = counts.work; });
+  BOOST_TEST(counts.work == 1); // The I/O executor (here also the handler's) is tracked once.
+  run();
+  BOOST_TEST(work_seen_in_handler == 1);
+  BOOST_TEST(counts.work == 0);
+  BOOST_TEST(counts.submitted == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_stopped_context_that_is_restarted_still_completes, io_fixture)
+{
+  worker legacy;
+  std::promise<void> invoked;
+  std::optional<int> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        legacy.post([&invoked, cb] {
+          cb(3);
+          invoked.set_value();
+        });
+      },
+      [&](error_code, int v) { result = v; });
+  ioc.stop();
+  invoked.get_future().wait();
+  BOOST_TEST(!result);
+  run(); // restart() and run()
+  BOOST_TEST(result == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // delivery
+
+BOOST_AUTO_TEST_SUITE(results)
+
+/// Counts copies, to prove that values are only ever moved.
+struct copy_counted
+{
+  static inline int copies = 0;
+  int value = 0;
+
+  copy_counted() = default;
+  explicit copy_counted(int v) : value(v) {}
+  copy_counted(const copy_counted& o) : value(o.value) { ++copies; }
+  copy_counted(copy_counted&& o) noexcept : value(o.value) {}
+  copy_counted& operator=(const copy_counted&) = delete;
+  copy_counted& operator=(copy_counted&&) = delete;
+};
+
+BOOST_FIXTURE_TEST_CASE(any_number_of_values, io_fixture)
+{
+  run_coroutine([&]() -> asio::awaitable<void> {
+    co_await awaitify::async_call<void()>(ioc.get_executor(), [](callback<void()> cb) { cb(); }, asio::use_awaitable);
+    auto [i, s, d] = co_await awaitify::async_call<void(int, std::string, double)>(ioc.get_executor(),
+        [](callback<void(int, std::string, double)> cb) { cb(1, "two", 3.0); }, asio::use_awaitable);
+    BOOST_TEST(i == 1);
+    BOOST_TEST(s == "two");
+    BOOST_TEST(d == 3.0);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(move_only_values, io_fixture)
+{
+  worker legacy;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    std::unique_ptr<int> p = co_await awaitify::async_call<void(std::unique_ptr<int>)>(ioc.get_executor(),
+        [&](callback<void(std::unique_ptr<int>)> cb) { legacy.post([cb] { cb(std::make_unique<int>(7)); }); },
+        asio::use_awaitable);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    BOOST_TEST(*p == 7);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(values_are_moved_never_copied, io_fixture)
+{
+  copy_counted::copies = 0;
+  int received = 0;
+  awaitify::async_call<void(copy_counted)>(ioc,
+      [](callback<void(copy_counted)> cb) { cb(copy_counted(9)); },
+      [&](error_code, copy_counted c) { received = c.value; });
+  run();
+  BOOST_TEST(received == 9);
+  BOOST_TEST(copy_counted::copies == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(error_first_signatures_pass_the_legacy_error_through, io_fixture)
+{
+  const error_code legacy_error = asio::error::connection_refused;
+  std::optional<std::tuple<error_code, int>> result;
+  awaitify::async_call<void(error_code, int)>(ioc,
+      [&](callback<void(error_code, int)> cb) { cb(legacy_error, 4); },
+      [&](error_code ec, int v) { result.emplace(ec, v); });
+  run();
+  BOOST_TEST_REQUIRE(result.has_value());
+  BOOST_TEST((std::get<0>(*result) == legacy_error));
+  BOOST_TEST(std::get<1>(*result) == 4);
+}
+
+BOOST_FIXTURE_TEST_CASE(exception_first_signatures_report_errors_as_system_error, io_fixture)
+{
+  run_coroutine([&]() -> asio::awaitable<void> {
+    int v = co_await awaitify::async_call<void(std::exception_ptr, int)>(
+        ioc.get_executor(), [](callback<void(std::exception_ptr, int)> cb) { cb(nullptr, 5); }, asio::use_awaitable);
+    BOOST_TEST(v == 5);
+    try
+    {
+      co_await awaitify::async_call<void(std::exception_ptr, int)>(
+          ioc.get_executor(), [](callback<void(std::exception_ptr, int)>) {}, asio::use_awaitable);
+      BOOST_FAIL("expected an exception");
+    }
+    catch (const boost::system::system_error& e)
+    {
+      BOOST_TEST((e.code() == awaitify::error::callback_dropped));
+    }
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END() // results
+
+BOOST_AUTO_TEST_SUITE(associators)
+
+BOOST_FIXTURE_TEST_CASE(associated_allocator_is_used_and_freed_before_the_handler_runs, io_fixture)
+{
+  awaitify_test::allocation_counts counts;
+  int outstanding_in_handler = -1;
+  awaitify::async_call<void(int)>(ioc, inline_add(1, 2),
+      asio::bind_allocator(awaitify_test::counting_allocator<void>(counts),
+          [&](error_code, int) { outstanding_in_handler = counts.outstanding; }));
+  BOOST_TEST(counts.allocations >= 1);
+  run();
+  BOOST_TEST(outstanding_in_handler == 0);
+  BOOST_TEST(counts.outstanding == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(associated_executor_runs_the_handler, io_fixture)
+{
+  asio::thread_pool pool(1);
+  std::promise<bool> on_pool;
+  awaitify::async_call<void(int)>(ioc, inline_add(1, 2), asio::bind_executor(pool, [&](error_code, int) {
+    on_pool.set_value(pool.get_executor().running_in_this_thread());
+  }));
+  BOOST_TEST(on_pool.get_future().get());
+  pool.join();
+  run();
+}
+
+BOOST_FIXTURE_TEST_CASE(associated_cancellation_slot_receives_a_handler, io_fixture)
+{
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc, [](callback<void(int)>) {},
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  BOOST_TEST(signal.slot().has_handler());
+  run();
+  BOOST_TEST(!signal.slot().has_handler()); // Cleared when the operation completed.
+  BOOST_TEST((*result == awaitify::error::callback_dropped));
+}
+
+BOOST_AUTO_TEST_SUITE_END() // associators
+
+BOOST_AUTO_TEST_SUITE(throwing_init)
+
+BOOST_FIXTURE_TEST_CASE(use_awaitable_catches_an_exception_from_co_await, io_fixture)
+{
+  run_coroutine([&]() -> asio::awaitable<void> {
+    try
+    {
+      co_await awaitify::async_call<void(int)>(ioc.get_executor(),
+          [](callback<void(int)>) { throw std::runtime_error("sdk refused"); }, asio::use_awaitable);
+      BOOST_FAIL("expected an exception");
+    }
+    catch (const boost::system::system_error& e)
+    {
+      BOOST_TEST((e.code() == awaitify::error::initiation_failed));
+    }
+  });
+  BOOST_TEST(awaitify::get_counters(ioc).failed == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(exception_first_signatures_receive_the_original_exception, io_fixture)
+{
+  run_coroutine([&]() -> asio::awaitable<void> {
+    try
+    {
+      co_await awaitify::async_call<void(std::exception_ptr, int)>(ioc.get_executor(),
+          [](callback<void(std::exception_ptr, int)>) { throw std::runtime_error("sdk refused"); },
+          asio::use_awaitable);
+      BOOST_FAIL("expected an exception");
+    }
+    catch (const std::runtime_error& e)
+    {
+      BOOST_TEST(e.what() == std::string("sdk refused"));
+    }
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_plain_handler_gets_the_error_and_a_kept_callback_is_inert, io_fixture)
+{
+  std::optional<callback<void(int)>> kept;
+  std::optional<error_code> result;
+  int calls = 0;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        kept = cb;
+        throw std::runtime_error("after keeping the callback");
+      },
+      [&](error_code ec, int) {
+        ++calls;
+        result = ec;
+      });
+  BOOST_TEST(!(*kept)(1));
+  kept.reset();
+  run();
+  BOOST_TEST(calls == 1);
+  BOOST_TEST((*result == awaitify::error::initiation_failed));
+  BOOST_TEST(awaitify::get_counters(ioc).late == 1u);
+  BOOST_TEST(awaitify::get_counters(ioc).dropped == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_result_delivered_before_the_throw_wins, io_fixture)
+{
+  std::optional<int> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb(8);
+        throw std::runtime_error("too late to matter");
+      },
+      [&](error_code ec, int v) {
+        BOOST_TEST(!ec);
+        result = v;
+      });
+  run();
+  BOOST_TEST(result == 8);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // throwing_init
+
+BOOST_FIXTURE_TEST_CASE(init_is_decay_copied_and_invoked_once, io_fixture)
+{
+  struct counted_init
+  {
+    std::shared_ptr<int> calls = std::make_shared<int>(0);
+    void operator()(callback<void(int)> cb) const
+    {
+      ++*calls;
+      cb(*calls);
+    }
+  };
+  counted_init init;
+  auto op = awaitify::async_call<void(int)>(ioc, init, asio::deferred);
+  BOOST_TEST(init.calls != nullptr); // An lvalue init is copied, not moved from.
+  BOOST_TEST(*init.calls == 0);
+  std::optional<int> result;
+  std::move(op)([&](error_code, int v) { result = v; });
+  run();
+  BOOST_TEST(*init.calls == 1);
+  BOOST_TEST(result == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // async_call
+
+} // namespace

@@ -1,0 +1,190 @@
+//
+// Per-operation cancellation and timeouts of awaitify operations (the
+// cancellation parts of awaitify/async_call.hpp and awaitify/callback.hpp).
+//
+
+#include <awaitify/async_call.hpp>
+#include <awaitify/diagnostics.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "common/io_fixture.hpp"
+#include "common/worker.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <latch>
+#include <optional>
+#include <variant>
+
+namespace {
+
+namespace asio = boost::asio;
+using awaitify::callback;
+using awaitify_test::io_fixture;
+using awaitify_test::worker;
+using boost::system::error_code;
+
+/// A legacy call that holds its callback until the test releases it, and
+/// offers a cancel function, as SDKs do.
+struct held_call
+{
+  std::optional<callback<void(int)>> held;
+  std::atomic<int> cancels{0};
+
+  auto init()
+  {
+    return [this](callback<void(int)> cb) {
+      cb.on_cancel([this] { ++cancels; });
+      held = std::move(cb);
+    };
+  }
+};
+
+BOOST_AUTO_TEST_SUITE(cancellation)
+
+BOOST_FIXTURE_TEST_CASE(terminal_cancellation_completes_without_waiting_for_the_legacy_code, io_fixture)
+{
+  held_call legacy;
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc, legacy.init(),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  asio::post(ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+  run(); // Returns although the legacy code still holds the callback.
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(legacy.cancels == 1);
+  BOOST_TEST(!(*legacy.held)(1)); // The late result is refused...
+  BOOST_TEST(awaitify::get_counters(ioc).late == 1u); // ...and counted.
+  BOOST_TEST(awaitify::get_counters(ioc).cancelled == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(co_spawn_cancellation_reaches_the_operation, io_fixture)
+{
+  held_call legacy;
+  asio::cancellation_signal signal;
+  std::optional<error_code> thrown;
+  asio::co_spawn(ioc,
+      [&]() -> asio::awaitable<void> {
+        try
+        {
+          co_await awaitify::async_call<void(int)>(ioc.get_executor(), legacy.init(), asio::use_awaitable);
+        }
+        catch (const boost::system::system_error& e)
+        {
+          thrown = e.code();
+        }
+      },
+      asio::bind_cancellation_slot(signal.slot(), asio::detached));
+  asio::post(ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+  run();
+  BOOST_TEST((thrown == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(legacy.cancels == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(timeout_with_awaitable_operators, io_fixture)
+{
+  using namespace asio::experimental::awaitable_operators;
+  held_call legacy;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    asio::steady_timer timer(ioc, std::chrono::milliseconds(1));
+    // The legacy code never answers: the timer wins whatever its duration.
+    std::variant<int, std::monostate> r = co_await (
+        awaitify::async_call<void(int)>(ioc.get_executor(), legacy.init(), asio::use_awaitable)
+        || timer.async_wait(asio::use_awaitable));
+    BOOST_TEST(r.index() == 1u);
+  });
+  BOOST_TEST(legacy.cancels == 1);
+  BOOST_TEST(!(*legacy.held)(1));
+}
+
+BOOST_FIXTURE_TEST_CASE(result_before_timeout_with_awaitable_operators, io_fixture)
+{
+  using namespace asio::experimental::awaitable_operators;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    asio::steady_timer timer(ioc, std::chrono::hours(1));
+    std::variant<int, std::monostate> r = co_await (
+        awaitify::async_call<void(int)>(ioc.get_executor(), [](callback<void(int)> cb) { cb(5); }, asio::use_awaitable)
+        || timer.async_wait(asio::use_awaitable));
+    BOOST_TEST_REQUIRE(r.index() == 0u);
+    BOOST_TEST(std::get<0>(r) == 5);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(timeout_with_a_parallel_group, io_fixture)
+{
+  held_call legacy;
+  asio::steady_timer timer(ioc, std::chrono::milliseconds(1));
+  std::optional<std::size_t> first;
+  std::optional<error_code> call_ec;
+  asio::experimental::make_parallel_group(
+      awaitify::async_call<void(int)>(ioc, legacy.init(), asio::deferred), timer.async_wait(asio::deferred))
+      .async_wait(asio::experimental::wait_for_one(),
+          [&](std::array<std::size_t, 2> order, error_code ec, int, error_code) {
+            first = order[0];
+            call_ec = ec;
+          });
+  run();
+  BOOST_TEST(first == 1u);
+  BOOST_TEST((call_ec == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(legacy.cancels == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(cancellation_racing_a_foreign_completion_has_one_winner, io_fixture)
+{
+  constexpr int rounds = 500;
+  std::optional<worker> legacy(std::in_place);
+  int handled = 0;
+  int aborted = 0;
+  std::atomic<int> delivered{0};
+  for (int round = 0; round < rounds; ++round)
+  {
+    auto signal = std::make_shared<asio::cancellation_signal>();
+    auto go = std::make_shared<std::latch>(2);
+    awaitify::async_call<void(int)>(ioc,
+        [&, go](callback<void(int)> cb) {
+          legacy->post([&, go, cb] {
+            go->arrive_and_wait();
+            if (cb(1))
+              ++delivered;
+          });
+        },
+        asio::bind_cancellation_slot(signal->slot(), [&, signal](error_code ec, int v) {
+          ++handled;
+          if (ec == asio::error::operation_aborted)
+            ++aborted;
+          else
+            BOOST_TEST(v == 1);
+        }));
+    // The signal is emitted on the handler's executor, as Asio requires.
+    asio::post(ioc, [go, signal] {
+      go->arrive_and_wait();
+      signal->emit(asio::cancellation_type::terminal);
+    });
+  }
+  run();
+  legacy.reset(); // A refused invocation may still be on its way.
+  BOOST_TEST(handled == rounds);
+  BOOST_TEST(aborted + delivered.load() == rounds);
+  const auto c = awaitify::get_counters(ioc);
+  BOOST_TEST(c.cancelled == std::uint64_t(aborted));
+  BOOST_TEST(c.completed == std::uint64_t(delivered.load()));
+  BOOST_TEST(c.late == std::uint64_t(aborted));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace

@@ -1,0 +1,221 @@
+//
+// Shutdown safety (awaitify/detail/op_registry.hpp): destroying an execution
+// context while legacy calls are outstanding, then letting them call back.
+//
+
+#include <awaitify/async_call.hpp>
+#include <awaitify/diagnostics.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "common/io_fixture.hpp"
+
+#include <atomic>
+#include <latch>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+using awaitify::callback;
+using boost::system::error_code;
+
+/// Misuse reports, kept apart from any context so they can be read after it
+/// is gone.
+struct misuse_log
+{
+  std::atomic<int> late{0};
+  std::atomic<int> dropped{0};
+  std::atomic<int> duplicate{0};
+
+  awaitify::misuse_handler handler()
+  {
+    return [this](awaitify::misuse kind, const std::source_location&) {
+      switch (kind)
+      {
+      case awaitify::misuse::late:
+        ++late;
+        break;
+      case awaitify::misuse::dropped:
+        ++dropped;
+        break;
+      case awaitify::misuse::duplicate:
+        ++duplicate;
+        break;
+      }
+    };
+  }
+};
+
+/// Sets a flag when destroyed: lives in a coroutine frame or a handler.
+struct destruction_flag
+{
+  std::shared_ptr<std::atomic<bool>> destroyed = std::make_shared<std::atomic<bool>>(false);
+  destruction_flag() = default;
+  destruction_flag(const destruction_flag&) = delete;
+  ~destruction_flag() { *destroyed = true; }
+};
+
+BOOST_AUTO_TEST_SUITE(shutdown)
+
+BOOST_AUTO_TEST_CASE(destroying_the_context_frees_a_suspended_coroutine_and_the_callback_goes_inert)
+{
+  misuse_log log;
+  std::optional<callback<void(int)>> kept;
+  std::shared_ptr<std::atomic<bool>> frame_destroyed;
+  bool resumed = false;
+  {
+    asio::io_context ioc;
+    awaitify::set_misuse_handler(ioc, log.handler());
+    asio::co_spawn(ioc,
+        [&]() -> asio::awaitable<void> {
+          destruction_flag in_frame;
+          frame_destroyed = in_frame.destroyed;
+          co_await awaitify::async_call<void(int)>(
+              ioc.get_executor(), [&](callback<void(int)> cb) { kept = cb; }, asio::use_awaitable);
+          resumed = true;
+        },
+        asio::detached);
+    ioc.run_one(); // Start the coroutine up to its co_await.
+    BOOST_TEST_REQUIRE(kept.has_value());
+    BOOST_TEST(awaitify::get_counters(ioc).pending == 1u);
+  }
+  BOOST_TEST(*frame_destroyed);
+  BOOST_TEST(!resumed);
+  std::thread legacy([&] {
+    BOOST_TEST(!(*kept)(1));
+    kept.reset();
+  });
+  legacy.join();
+  BOOST_TEST(log.late == 1);
+  BOOST_TEST(log.dropped == 0);
+}
+
+BOOST_AUTO_TEST_CASE(thousands_of_outstanding_operations_then_callbacks_from_foreign_threads)
+{
+  constexpr int operations = 4000;
+  constexpr int threads = 4;
+  misuse_log log;
+  std::vector<callback<void(int)>> kept;
+  kept.reserve(operations);
+  std::atomic<int> handlers_run{0};
+  {
+    asio::io_context ioc;
+    awaitify::set_misuse_handler(ioc, log.handler());
+    for (int i = 0; i < operations; ++i)
+    {
+      auto init = [&](callback<void(int)> cb) { kept.push_back(std::move(cb)); };
+      if (i % 2)
+        awaitify::async_call<void(int)>(ioc, init, [&](error_code, int) { ++handlers_run; });
+      else
+        asio::co_spawn(ioc,
+            [&, init]() -> asio::awaitable<void> {
+              co_await awaitify::async_call<void(int)>(ioc.get_executor(), init, asio::use_awaitable);
+              ++handlers_run;
+            },
+            asio::detached);
+    }
+    ioc.poll(); // Start the coroutines.
+    BOOST_TEST_REQUIRE(kept.size() == std::size_t(operations));
+    BOOST_TEST(awaitify::get_counters(ioc).pending == std::uint64_t(operations));
+  }
+  BOOST_TEST(handlers_run == 0);
+
+  std::latch start(threads);
+  std::vector<std::thread> legacy;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < threads; ++t)
+    legacy.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (std::size_t i = std::size_t(t); i < kept.size(); i += threads)
+      {
+        if (i % 3 != 0 && kept[i](1)) // Every third one is only destroyed.
+          ++accepted;
+        callback<void(int)> gone = std::move(kept[i]);
+      }
+    });
+  for (auto& t : legacy)
+    t.join();
+  BOOST_TEST(accepted == 0);
+  BOOST_TEST(log.late == operations - (operations + 2) / 3);
+  BOOST_TEST(log.dropped == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_delivered_handler_that_never_ran_is_destroyed_with_the_context)
+{
+  auto in_handler = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = in_handler;
+  bool ran = false;
+  {
+    asio::io_context ioc;
+    awaitify::async_call<void(int)>(ioc, [](callback<void(int)> cb) { cb(1); },
+        [&ran, in_handler = std::move(in_handler)](error_code, int) { ran = true; });
+  }
+  BOOST_TEST(!ran);
+  BOOST_TEST(watch.expired());
+}
+
+BOOST_AUTO_TEST_CASE(shutting_down_the_handler_context_first)
+{
+  misuse_log log;
+  asio::io_context io;
+  awaitify::set_misuse_handler(io, log.handler());
+  std::optional<callback<void(int)>> kept;
+  bool ran = false;
+  {
+    asio::io_context handler_ctx;
+    awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
+        asio::bind_executor(handler_ctx, [&](error_code, int) { ran = true; }));
+  }
+  BOOST_TEST(!(*kept)(1));
+  kept.reset();
+  io.run(); // The operation's work on io was released when it was abandoned.
+  BOOST_TEST(io.stopped());
+  BOOST_TEST(!ran);
+  BOOST_TEST(log.late == 1);
+  BOOST_TEST(awaitify::get_counters(io).abandoned == 1u);
+  BOOST_TEST(awaitify::get_counters(io).pending == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(callbacks_racing_the_destruction_of_their_context)
+{
+  constexpr int rounds = 200;
+  constexpr int per_round = 16;
+  for (int round = 0; round < rounds; ++round)
+  {
+    std::vector<callback<void(int)>> kept;
+    std::atomic<int> handlers_run{0};
+    std::latch start(2);
+    std::thread legacy;
+    {
+      asio::io_context ioc;
+      for (int i = 0; i < per_round; ++i)
+        awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept.push_back(cb); },
+            [&](error_code, int) { ++handlers_run; });
+      legacy = std::thread([&] {
+        start.arrive_and_wait();
+        for (auto& cb : kept)
+          cb(1);
+      });
+      start.arrive_and_wait();
+      // ioc is destroyed now, while the legacy thread invokes callbacks.
+    }
+    legacy.join();
+    BOOST_TEST(handlers_run == 0);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace

@@ -1,0 +1,85 @@
+//
+// Tests for awaitify/wrap.hpp.
+//
+
+#include <awaitify/wrap.hpp>
+
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "common/io_fixture.hpp"
+#include "common/worker.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+namespace {
+
+namespace asio = boost::asio;
+using awaitify_test::io_fixture;
+using awaitify_test::worker;
+using boost::system::error_code;
+
+BOOST_AUTO_TEST_SUITE(wrap)
+
+BOOST_FIXTURE_TEST_CASE(co_await_a_wrapped_legacy_function, io_fixture)
+{
+  worker legacy;
+  auto add = awaitify::wrap<void(int)>(ioc.get_executor(),
+      [&legacy](int a, int b, std::function<void(int)> cb) { awaitify_test::async_add(legacy, a, b, std::move(cb)); });
+  run_coroutine([&]() -> asio::awaitable<void> {
+    int r1 = co_await add(1, 2, asio::use_awaitable);
+    int r2 = co_await add(r1, 3, asio::use_awaitable);
+    BOOST_TEST(r2 == 6);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(exposes_its_executor, io_fixture)
+{
+  auto f = awaitify::wrap<void()>(ioc.get_executor(), [](std::function<void()> cb) { cb(); });
+  static_assert(std::is_same_v<decltype(f)::executor_type, asio::io_context::executor_type>);
+  BOOST_TEST((f.get_executor() == ioc.get_executor()));
+}
+
+BOOST_FIXTURE_TEST_CASE(arguments_are_copied_when_the_operation_is_created, io_fixture)
+{
+  std::string seen;
+  auto echo = awaitify::wrap<void(std::string)>(ioc.get_executor(),
+      [&](std::string s, std::function<void(std::string)> cb) { cb(s + "!"); });
+  std::string text = "hello";
+  auto op = echo(text, asio::deferred);
+  text = "changed";
+  std::move(op)([&](error_code, std::string s) { seen = s; });
+  run();
+  BOOST_TEST(seen == "hello!");
+}
+
+BOOST_FIXTURE_TEST_CASE(move_only_arguments, io_fixture)
+{
+  auto consume = awaitify::wrap<void(int)>(ioc.get_executor(),
+      [](std::unique_ptr<int> p, awaitify::callback<void(int)> cb) { cb(*p); });
+  std::future<int> f = consume(std::make_unique<int>(12), asio::use_future);
+  run();
+  BOOST_TEST(f.get() == 12);
+}
+
+BOOST_FIXTURE_TEST_CASE(default_completion_token, io_fixture)
+{
+  auto twice = awaitify::wrap<void(int)>(
+      asio::use_awaitable_t<>::executor_with_default<asio::io_context::executor_type>(ioc.get_executor()),
+      [](int a, std::function<void(int)> cb) { cb(2 * a); });
+  run_coroutine([&]() -> asio::awaitable<void> {
+    int r = co_await twice(21);
+    BOOST_TEST(r == 42);
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace
