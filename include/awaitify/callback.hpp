@@ -13,7 +13,9 @@
 #include <awaitify/error.hpp>
 
 #include <boost/asio/cancellation_type.hpp>
+#include <boost/system/error_code.hpp>
 
+#include <exception>
 #include <type_traits>
 #include <utility>
 
@@ -21,6 +23,20 @@ namespace awaitify {
 
 template <typename Signature>
 class callback;
+
+namespace detail {
+
+/// awaitify's own access to a callback's operation.
+struct callback_access
+{
+  template <typename Signature>
+  static anchor* anchor_of(const callback<Signature>& cb) noexcept
+  {
+    return cb.anchor_;
+  }
+};
+
+} // namespace detail
 
 /// The callback handed to a legacy API: invoking it completes the operation.
 /**
@@ -74,14 +90,30 @@ public:
   /// (and for a moved-from callback). The values are moved, never copied.
   bool operator()(Args... args) const noexcept
   {
-    if (!anchor_)
-      return false;
-    const bool won = anchor_->try_complete(detail::delivered, [&](detail::op_header& op) {
+    return complete([&](detail::op_header& op) {
       static_cast<detail::op_base<signature>&>(op).set_values(std::move(args)...);
     });
-    if (!won)
-      anchor_->report_lost_invocation();
-    return won;
+  }
+
+  /// Completes the operation with an error instead of a result, for legacy
+  /// APIs that report failure through a separate callback.
+  /**
+   * The handler receives `ec` (inside a `boost::system::system_error` for
+   * `exception_ptr`-first signatures) and default-constructed values.
+   * Returns, and counts, as `operator()` does.
+   */
+  bool fail(const boost::system::error_code& ec) const noexcept
+  {
+    return complete(detail::fill_error<signature>{ec});
+  }
+
+  /// Completes an `exception_ptr`-first operation with an exception.
+  bool fail(std::exception_ptr e) const noexcept
+    requires detail::exception_first<signature>
+  {
+    return complete([&](detail::op_header& op) {
+      static_cast<detail::op_base<signature>&>(op).set_exception(std::move(e));
+    });
   }
 
   /// Registers how to stop the legacy operation if it is cancelled.
@@ -133,6 +165,19 @@ public:
 #endif
 
 private:
+  friend struct detail::callback_access;
+
+  template <typename Fill>
+  bool complete(Fill&& fill) const noexcept
+  {
+    if (!anchor_)
+      return false;
+    const bool won = anchor_->try_complete(detail::delivered, fill);
+    if (!won)
+      anchor_->report_lost_invocation();
+    return won;
+  }
+
   void reset() noexcept
   {
     if (detail::anchor* a = std::exchange(anchor_, nullptr))

@@ -67,6 +67,27 @@ template <typename Executor>
 using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
     std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
 
+/// Outstanding work on an executor, or none.
+template <typename Executor, bool Track>
+class executor_work
+{
+public:
+  explicit executor_work(const Executor& ex)
+    : tracked_(boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked))
+  {
+  }
+
+private:
+  tracked_executor_t<Executor> tracked_;
+};
+
+template <typename Executor>
+class executor_work<Executor, false>
+{
+public:
+  explicit executor_work(const Executor&) noexcept {}
+};
+
 /// Runs a posted operation's completion; destroys the operation if the
 /// executor destroys it instead (shutdown).
 template <typename Op>
@@ -109,14 +130,16 @@ private:
   anchor* anchor_;
 };
 
-template <typename Signature, typename Handler, typename IoExecutor>
+/// The operation. `TrackWork` is false only for awaitify's internal
+/// operations that must not keep their context running (a stream's teardown).
+template <typename Signature, typename Handler, typename IoExecutor, bool TrackWork = true>
 class async_call_op final : public op_base<Signature>
 {
   using handler_executor_type = boost::asio::associated_executor_t<Handler, IoExecutor>;
   using allocator_type = typename std::allocator_traits<
       typename handler_allocator<Handler>::type>::template rebind_alloc<async_call_op>;
-  using io_work_type = tracked_executor_t<IoExecutor>;
-  using handler_work_type = tracked_executor_t<handler_executor_type>;
+  using io_work_type = executor_work<IoExecutor, TrackWork>;
+  using handler_work_type = executor_work<handler_executor_type, TrackWork>;
 
 public:
   template <typename H>
@@ -187,7 +210,7 @@ private:
   async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc)
     : op_base<Signature>(a, &do_post, &do_destroy)
     , handler_(std::forward<H>(handler))
-    , io_work_(boost::asio::prefer(io_ex, boost::asio::execution::outstanding_work.tracked))
+    , io_work_(io_ex)
     , handler_ex_(boost::asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
   {
@@ -197,7 +220,7 @@ private:
     if constexpr (std::is_same_v<handler_executor_type, IoExecutor>)
       same = (handler_ex_ == io_ex);
     if (!same)
-      handler_work_.emplace(boost::asio::prefer(handler_ex_, boost::asio::execution::outstanding_work.tracked));
+      handler_work_.emplace(handler_ex_);
   }
 
   static parts release(async_call_op* op) noexcept

@@ -23,6 +23,12 @@
 namespace awaitify {
 namespace detail {
 
+template <typename Signature>
+inline constexpr bool exception_first = false;
+
+template <typename... Rest>
+inline constexpr bool exception_first<void(std::exception_ptr, Rest...)> = true;
+
 template <typename CompletionSignature>
 struct completion_result;
 
@@ -40,7 +46,7 @@ struct completion_result<void(First, Rest...)>
 
   static type from_error(const boost::system::error_code& ec)
   {
-    if constexpr (std::is_same_v<std::decay_t<First>, std::exception_ptr>)
+    if constexpr (exception_first<void(std::decay_t<First>)>)
       return type(std::make_exception_ptr(boost::system::system_error(ec)), std::decay_t<Rest>()...);
     else
       return type(ec, std::decay_t<Rest>()...);
@@ -48,7 +54,7 @@ struct completion_result<void(First, Rest...)>
 
   static type from_exception(std::exception_ptr e)
   {
-    if constexpr (std::is_same_v<std::decay_t<First>, std::exception_ptr>)
+    if constexpr (exception_first<void(std::decay_t<First>)>)
       return type(std::move(e), std::decay_t<Rest>()...);
     else
       return from_error(error::initiation_failed);

@@ -19,7 +19,7 @@
 namespace awaitify {
 namespace detail {
 
-template <typename Signature, typename IoExecutor>
+template <typename Signature, typename IoExecutor, bool TrackWork = true>
 class initiate_async_call
 {
 public:
@@ -32,7 +32,7 @@ public:
   template <typename Handler, typename Init>
   void operator()(Handler&& handler, Init&& init, const std::source_location& where) const
   {
-    using op_type = async_call_op<Signature, std::decay_t<Handler>, IoExecutor>;
+    using op_type = async_call_op<Signature, std::decay_t<Handler>, IoExecutor, TrackWork>;
 
     // Everything that can fail is done before the operation exists.
     op_registry& io_registry = op_registry::of(context_of(ex_));
