@@ -13,6 +13,10 @@
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
+#include <awaitify/push_result.hpp>
+#include <awaitify/sink.hpp>
+#include <awaitify/stream.hpp>
+#include <awaitify/stream_options.hpp>
 #include <awaitify/wrap.hpp>
 
 #endif // AWAITIFY_AWAITIFY_HPP

@@ -1,0 +1,284 @@
+//
+// awaitify/detail/stream_state.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// What a stream, its sinks and its pending async_next share.
+//
+// The consumer's wait is an ordinary awaitify operation: `waiter_` is its
+// callback, so handing it an item gets the exactly-once delivery, posting,
+// work tracking, cancellation and shutdown safety of async_call. The
+// teardown is another such operation (`closer_`), one that tracks no work:
+// completing it posts the teardown to the stream's executor, and a shutdown
+// that abandons it runs the teardown as its handler is destroyed.
+//
+
+#ifndef AWAITIFY_DETAIL_STREAM_STATE_HPP
+#define AWAITIFY_DETAIL_STREAM_STATE_HPP
+
+#include <awaitify/callback.hpp>
+#include <awaitify/detail/op_base.hpp>
+#include <awaitify/error.hpp>
+#include <awaitify/push_result.hpp>
+#include <awaitify/stream_options.hpp>
+
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace awaitify {
+namespace detail {
+
+/// A stream's teardown: whatever `subscribe` returned, type-erased and
+/// move-only.
+class teardown_fn
+{
+public:
+  teardown_fn() = default;
+
+  template <typename F>
+  explicit teardown_fn(F&& f) : impl_(std::make_unique<impl<std::decay_t<F>>>(std::forward<F>(f)))
+  {
+  }
+
+  void operator()() const { impl_->run(); }
+  explicit operator bool() const noexcept { return impl_ != nullptr; }
+
+private:
+  struct base
+  {
+    virtual void run() = 0;
+    virtual ~base() = default;
+  };
+
+  template <typename F>
+  struct impl final : base
+  {
+    explicit impl(F&& f) : f_(std::move(f)) {}
+    explicit impl(const F& f) : f_(f) {}
+    void run() override { f_(); }
+    F f_;
+  };
+
+  std::unique_ptr<base> impl_;
+};
+
+template <typename Signature>
+class stream_state;
+
+template <typename... Args>
+class stream_state<void(Args...)> : public std::enable_shared_from_this<stream_state<void(Args...)>>
+{
+public:
+  using signature = void(Args...);
+  using item_type = std::tuple<std::decay_t<Args>...>;
+
+  explicit stream_state(stream_options<signature> options) : options_(std::move(options)) {}
+
+  // Producers.
+
+  push_result push(item_type&& item)
+  {
+    std::optional<item_type> dropped;
+    push_result result = push_result::enqueued;
+    {
+      std::lock_guard lock(mutex_);
+      if (ended_)
+        return push_result::closed;
+      if (waiter_ && hand_to_waiter(item))
+        return push_result::enqueued;
+      if (options_.policy == overflow_policy::unbounded || buffer_.size() < options_.capacity)
+        buffer_.push_back(std::move(item));
+      else
+        switch (options_.policy)
+        {
+        case overflow_policy::drop_oldest:
+          if (buffer_.empty())
+          {
+            dropped.emplace(std::move(item)); // Capacity 0: nothing older to drop.
+            result = push_result::dropped;
+          }
+          else
+          {
+            dropped.emplace(std::move(buffer_.front()));
+            buffer_.pop_front();
+            buffer_.push_back(std::move(item));
+          }
+          break;
+        case overflow_policy::drop_newest:
+          dropped.emplace(std::move(item));
+          result = push_result::dropped;
+          break;
+        case overflow_policy::fail:
+        case overflow_policy::unbounded:
+          dropped.emplace(std::move(item));
+          result = push_result::dropped;
+          end_locked(error::overflow);
+          break;
+        }
+    }
+    if (dropped && options_.on_drop)
+      std::apply(options_.on_drop, std::move(*dropped));
+    return result;
+  }
+
+  /// Ends the stream with `ec` (end_of_stream for a close) once the buffer
+  /// drains. False if it had already ended.
+  bool end(const boost::system::error_code& ec)
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_)
+      return false;
+    end_locked(ec);
+    return true;
+  }
+
+  void add_sink() noexcept { sinks_.fetch_add(1, std::memory_order_relaxed); }
+
+  void release_sink()
+  {
+    if (sinks_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      end(error::callback_dropped);
+  }
+
+  // The consumer.
+
+  /// The init of async_next.
+  void next(callback<signature> cb)
+  {
+    anchor* const wait = callback_access::anchor_of(cb);
+    // Cancelling a wait takes nothing from the stream: every type is honoured.
+    cb.on_cancel(
+        [weak = this->weak_from_this(), wait] {
+          if (auto self = weak.lock())
+            self->forget_waiter(wait);
+        },
+        boost::asio::cancellation_type::total);
+
+    std::lock_guard lock(mutex_);
+    if (!buffer_.empty())
+    {
+      item_type item = std::move(buffer_.front());
+      buffer_.pop_front();
+      try_deliver(cb, item); // Cannot lose: nothing else knows this wait yet.
+    }
+    else if (ended_)
+      cb.fail(end_);
+    else if (waiter_)
+      cb.fail(error::operation_in_progress);
+    else
+      waiter_.emplace(std::move(cb));
+  }
+
+  /// The stream object is gone: end now, discarding what is buffered.
+  void consumer_gone()
+  {
+    std::deque<item_type> discarded;
+    {
+      std::lock_guard lock(mutex_);
+      if (!ended_)
+        end_locked(boost::asio::error::operation_aborted);
+      discarded.swap(buffer_);
+    }
+  }
+
+  // The teardown.
+
+  /// Set before `subscribe` runs: completing it posts the teardown.
+  void arm_closer(callback<void()> closer) { closer_.emplace(std::move(closer)); }
+
+  /// Called once `subscribe` has returned: the teardown may run from now on.
+  void subscribed(teardown_fn teardown)
+  {
+    std::lock_guard lock(mutex_);
+    teardown_ = std::move(teardown);
+    subscribed_ = true;
+    if (ended_)
+      fire_closer_locked();
+  }
+
+  /// Runs the teardown, at most once; the stream ends if it had not.
+  void run_teardown()
+  {
+    teardown_fn teardown;
+    {
+      std::lock_guard lock(mutex_);
+      if (!ended_)
+        end_locked(boost::asio::error::shut_down);
+      teardown = std::move(teardown_);
+    }
+    if (teardown)
+      teardown();
+  }
+
+private:
+  /// Moves the item into the wait's result. False, with the item untouched,
+  /// when the wait has already ended (it was cancelled).
+  static bool try_deliver(const callback<signature>& cb, item_type& item) noexcept
+  {
+    return callback_access::anchor_of(cb)->try_complete(delivered, [&](op_header& op) {
+      std::apply([&](auto&... values) { static_cast<op_base<signature>&>(op).set_values(std::move(values)...); },
+          item);
+    });
+  }
+
+  bool hand_to_waiter(item_type& item) noexcept
+  {
+    const bool taken = try_deliver(*waiter_, item);
+    waiter_.reset();
+    return taken;
+  }
+
+  void forget_waiter(anchor* wait)
+  {
+    std::lock_guard lock(mutex_);
+    if (waiter_ && callback_access::anchor_of(*waiter_) == wait)
+      waiter_.reset();
+  }
+
+  void end_locked(const boost::system::error_code& ec)
+  {
+    ended_ = true;
+    end_ = ec;
+    if (waiter_) // A waiter means nothing is buffered.
+    {
+      waiter_->fail(ec);
+      waiter_.reset();
+    }
+    if (subscribed_)
+      fire_closer_locked();
+  }
+
+  void fire_closer_locked()
+  {
+    if (closer_)
+    {
+      (*closer_)();
+      closer_.reset();
+    }
+  }
+
+  stream_options<signature> options_;
+  std::mutex mutex_;
+  std::deque<item_type> buffer_;
+  std::optional<callback<signature>> waiter_;
+  bool ended_ = false;
+  boost::system::error_code end_;
+  bool subscribed_ = false;
+  std::optional<callback<void()>> closer_;
+  teardown_fn teardown_;
+  std::atomic<std::size_t> sinks_{0};
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_STREAM_STATE_HPP

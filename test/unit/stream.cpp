@@ -1,0 +1,463 @@
+//
+// Tests for awaitify/stream.hpp, awaitify/sink.hpp and
+// awaitify/stream_options.hpp.
+//
+
+#include <awaitify/diagnostics.hpp>
+#include <awaitify/stream.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "common/io_fixture.hpp"
+#include "common/worker.hpp"
+
+#include <atomic>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+using awaitify::overflow_policy;
+using awaitify::push_result;
+using awaitify::sink;
+using awaitify::stream_options;
+using awaitify_test::io_fixture;
+using boost::system::error_code;
+
+using int_sink = sink<void(int)>;
+
+/// Keeps the sink that subscribe receives, and counts teardowns.
+struct subscription
+{
+  std::optional<int_sink> sink;
+  std::atomic<int> teardowns{0};
+  std::atomic<bool> teardown_on_executor{false};
+
+  template <typename Executor>
+  auto subscribe(Executor ex)
+  {
+    return [this, ex](int_sink s) {
+      sink.emplace(std::move(s));
+      return [this, ex] {
+        teardown_on_executor = ex.running_in_this_thread();
+        ++teardowns;
+      };
+    };
+  }
+};
+
+/// Drains a stream into a vector; returns the error that ended it.
+template <typename Stream>
+asio::awaitable<error_code> drain(Stream& s, std::vector<int>& into)
+{
+  for (;;)
+  {
+    auto [ec, v] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+    if (ec)
+      co_return ec;
+    into.push_back(v);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE(stream)
+
+BOOST_FIXTURE_TEST_CASE(items_pushed_during_subscribe_arrive_in_order, io_fixture)
+{
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [](int_sink sink) {
+    for (int i = 0; i < 5; ++i)
+      BOOST_TEST((sink(i) == push_result::enqueued));
+    sink.close();
+  });
+  std::vector<int> got;
+  error_code end;
+  run_coroutine([&]() -> asio::awaitable<void> { end = co_await drain(s, got); });
+  BOOST_TEST((got == std::vector<int>{0, 1, 2, 3, 4}));
+  BOOST_TEST((end == awaitify::error::end_of_stream));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_foreign_producer_is_delivered_on_the_consumers_executor, io_fixture)
+{
+  awaitify_test::worker producer;
+  std::vector<std::thread::id> handler_threads;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink sink) {
+    producer.post([sink] {
+      for (int i = 0; i < 100; ++i)
+        sink(i);
+      sink.close();
+    });
+  });
+  std::vector<int> got;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    for (;;)
+    {
+      auto [ec, v] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+      handler_threads.push_back(std::this_thread::get_id());
+      if (ec)
+        break;
+      got.push_back(v);
+    }
+  });
+  BOOST_TEST_REQUIRE(got.size() == 100u);
+  for (int i = 0; i < 100; ++i)
+    BOOST_TEST(got[std::size_t(i)] == i);
+  for (auto id : handler_threads)
+    BOOST_TEST((id == std::this_thread::get_id()));
+}
+
+BOOST_FIXTURE_TEST_CASE(use_awaitable_throws_the_end, io_fixture)
+{
+  auto s = awaitify::make_stream<void(std::string)>(ioc, {}, [](sink<void(std::string)> sink) {
+    sink("only");
+    sink.fail(asio::error::connection_reset);
+  });
+  run_coroutine([&]() -> asio::awaitable<void> {
+    BOOST_TEST(co_await s.async_next(asio::use_awaitable) == "only");
+    try
+    {
+      co_await s.async_next(asio::use_awaitable);
+      BOOST_FAIL("expected the end");
+    }
+    catch (const boost::system::system_error& e)
+    {
+      BOOST_TEST((e.code() == asio::error::connection_reset));
+    }
+  });
+}
+
+BOOST_AUTO_TEST_SUITE(ends)
+
+BOOST_FIXTURE_TEST_CASE(close_fail_and_drop_end_after_the_buffered_items, io_fixture)
+{
+  for (int how = 0; how < 3; ++how)
+  {
+    subscription sub;
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, sub.subscribe(ioc.get_executor()));
+    (*sub.sink)(1);
+    (*sub.sink)(2);
+    if (how == 0)
+      BOOST_TEST(sub.sink->close());
+    else if (how == 1)
+      BOOST_TEST(sub.sink->fail(asio::error::eof));
+    else
+      sub.sink.reset();
+    if (how < 2)
+    {
+      BOOST_TEST(!sub.sink->close()); // Already ended.
+      BOOST_TEST(((*sub.sink)(3) == push_result::closed));
+    }
+    std::vector<int> got;
+    error_code end;
+    run_coroutine([&]() -> asio::awaitable<void> { end = co_await drain(s, got); });
+    BOOST_TEST((got == std::vector<int>{1, 2}));
+    const error_code expected[] = {awaitify::error::end_of_stream, asio::error::eof, awaitify::error::callback_dropped};
+    BOOST_TEST((end == expected[how]));
+    BOOST_TEST(sub.teardowns == 1);
+    BOOST_TEST(sub.teardown_on_executor);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(the_end_is_sticky, io_fixture)
+{
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [](int_sink sink) { sink.close(); });
+  run_coroutine([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i)
+    {
+      auto [ec, v] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+      BOOST_TEST((ec == awaitify::error::end_of_stream));
+      BOOST_TEST(v == 0);
+    }
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(destroying_the_stream_tears_down_and_closes_the_sinks, io_fixture)
+{
+  subscription sub;
+  {
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, sub.subscribe(ioc.get_executor()));
+    (*sub.sink)(1);
+  }
+  BOOST_TEST(((*sub.sink)(2) == push_result::closed));
+  BOOST_TEST(sub.teardowns == 0); // Posted to the stream's executor...
+  run();
+  BOOST_TEST(sub.teardowns == 1); // ...where it ran.
+  BOOST_TEST(sub.teardown_on_executor);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pending_next_completes_with_operation_aborted_when_the_stream_dies, io_fixture)
+{
+  subscription sub;
+  std::optional<awaitify::stream<void(int), asio::io_context::executor_type>> s;
+  s.emplace(awaitify::make_stream<void(int)>(ioc, {}, sub.subscribe(ioc.get_executor())));
+  std::optional<error_code> result;
+  s->async_next([&](error_code ec, int) { result = ec; });
+  s.reset();
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(sub.teardowns == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_throwing_subscribe_leaves_nothing_behind, io_fixture)
+{
+  std::optional<int_sink> kept;
+  BOOST_CHECK_THROW(awaitify::make_stream<void(int)>(ioc, {},
+                        [&](int_sink sink) {
+                          kept = sink;
+                          throw std::runtime_error("subscription refused");
+                        }),
+      std::runtime_error);
+  BOOST_TEST(((*kept)(1) == push_result::closed));
+  run();
+}
+
+BOOST_AUTO_TEST_SUITE_END() // ends
+
+BOOST_AUTO_TEST_SUITE(policies)
+
+struct policy_case : io_fixture
+{
+  std::vector<int> dropped;
+  std::vector<push_result> results;
+
+  std::vector<int> push_five_then_drain(overflow_policy policy, std::size_t capacity, error_code& end)
+  {
+    stream_options<void(int)> options{policy, capacity, [this](int v) { dropped.push_back(v); }};
+    auto s = awaitify::make_stream<void(int)>(ioc, options, [&](int_sink sink) {
+      for (int i = 1; i <= 5; ++i)
+        results.push_back(sink(i));
+      sink.close();
+    });
+    std::vector<int> got;
+    run_coroutine([&]() -> asio::awaitable<void> { end = co_await drain(s, got); });
+    return got;
+  }
+};
+
+constexpr auto enq = push_result::enqueued;
+constexpr auto drp = push_result::dropped;
+constexpr auto cls = push_result::closed;
+
+BOOST_FIXTURE_TEST_CASE(unbounded_keeps_everything, policy_case)
+{
+  error_code end;
+  BOOST_TEST((push_five_then_drain(overflow_policy::unbounded, 1, end) == std::vector<int>{1, 2, 3, 4, 5}));
+  BOOST_TEST(dropped.empty());
+  BOOST_TEST((results == std::vector<push_result>{enq, enq, enq, enq, enq}));
+  BOOST_TEST((end == awaitify::error::end_of_stream));
+}
+
+BOOST_FIXTURE_TEST_CASE(drop_oldest_keeps_the_newest, policy_case)
+{
+  error_code end;
+  BOOST_TEST((push_five_then_drain(overflow_policy::drop_oldest, 3, end) == std::vector<int>{3, 4, 5}));
+  BOOST_TEST((dropped == std::vector<int>{1, 2}));
+  BOOST_TEST((results == std::vector<push_result>{enq, enq, enq, enq, enq}));
+  BOOST_TEST((end == awaitify::error::end_of_stream));
+}
+
+BOOST_FIXTURE_TEST_CASE(drop_newest_keeps_the_oldest, policy_case)
+{
+  error_code end;
+  BOOST_TEST((push_five_then_drain(overflow_policy::drop_newest, 3, end) == std::vector<int>{1, 2, 3}));
+  BOOST_TEST((dropped == std::vector<int>{4, 5}));
+  BOOST_TEST((results == std::vector<push_result>{enq, enq, enq, drp, drp}));
+  BOOST_TEST((end == awaitify::error::end_of_stream));
+}
+
+BOOST_FIXTURE_TEST_CASE(fail_ends_the_stream_with_overflow_after_the_buffer, policy_case)
+{
+  error_code end;
+  BOOST_TEST((push_five_then_drain(overflow_policy::fail, 3, end) == std::vector<int>{1, 2, 3}));
+  BOOST_TEST((dropped == std::vector<int>{4}));
+  BOOST_TEST((results == std::vector<push_result>{enq, enq, enq, drp, cls}));
+  BOOST_TEST((end == awaitify::error::overflow));
+}
+
+BOOST_FIXTURE_TEST_CASE(capacity_zero_accepts_only_what_a_waiting_consumer_takes, policy_case)
+{
+  error_code end;
+  BOOST_TEST(push_five_then_drain(overflow_policy::drop_newest, 0, end).empty());
+  BOOST_TEST((dropped == std::vector<int>{1, 2, 3, 4, 5}));
+
+  std::optional<int_sink> kept;
+  stream_options<void(int)> options{overflow_policy::drop_newest, 0, {}};
+  auto s = awaitify::make_stream<void(int)>(ioc, options, [&](int_sink sink) { kept = sink; });
+  std::optional<int> got;
+  s.async_next([&](error_code, int v) { got = v; });
+  BOOST_TEST(((*kept)(7) == enq));
+  BOOST_TEST(((*kept)(8) == drp));
+  kept.reset();
+  run();
+  BOOST_TEST(got == 7);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_default_is_bounded_and_fails_loudly, io_fixture)
+{
+  const stream_options<void(int)> defaults;
+  BOOST_TEST((defaults.policy == overflow_policy::fail));
+  BOOST_TEST(defaults.capacity == 1024u);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // policies
+
+BOOST_AUTO_TEST_SUITE(consumer)
+
+BOOST_FIXTURE_TEST_CASE(cancelling_a_wait_leaves_the_stream_usable, io_fixture)
+{
+  subscription sub;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, sub.subscribe(ioc.get_executor()));
+  for (auto type : {asio::cancellation_type::terminal, asio::cancellation_type::partial, asio::cancellation_type::total})
+  {
+    asio::cancellation_signal signal;
+    std::optional<error_code> first;
+    s.async_next(asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { first = ec; }));
+    signal.emit(type);
+    run();
+    BOOST_TEST((first == error_code(asio::error::operation_aborted)));
+  }
+  (*sub.sink)(42);
+  std::optional<int> second;
+  s.async_next([&](error_code ec, int v) {
+    BOOST_TEST(!ec);
+    second = v;
+  });
+  run();
+  BOOST_TEST(second == 42);
+  BOOST_TEST(sub.teardowns == 0);
+  sub.sink.reset();
+  run();
+}
+
+BOOST_FIXTURE_TEST_CASE(a_second_concurrent_next_is_an_error_not_ub, io_fixture)
+{
+  subscription sub;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, sub.subscribe(ioc.get_executor()));
+  std::optional<error_code> first, second;
+  std::optional<int> first_value;
+  s.async_next([&](error_code ec, int v) {
+    first = ec;
+    first_value = v;
+  });
+  s.async_next([&](error_code ec, int) { second = ec; });
+  ioc.poll();
+  BOOST_TEST((second == error_code(awaitify::error::operation_in_progress)));
+  BOOST_TEST(!first);
+  (*sub.sink)(5);
+  sub.sink.reset();
+  run();
+  BOOST_TEST(!*first);
+  BOOST_TEST(first_value == 5);
+}
+
+BOOST_FIXTURE_TEST_CASE(many_producer_threads_keep_their_own_order, io_fixture)
+{
+  constexpr int producers = 4;
+  constexpr int per_producer = 5000;
+  std::vector<std::thread> threads;
+  std::latch start(producers);
+  std::atomic<int> teardowns{0};
+  {
+    stream_options<void(int, int)> options{overflow_policy::unbounded, 0, {}};
+    auto s = awaitify::make_stream<void(int, int)>(ioc, options, [&](sink<void(int, int)> sink) {
+      for (int p = 0; p < producers; ++p)
+        threads.emplace_back([&, p, sink] {
+          start.arrive_and_wait();
+          for (int i = 0; i < per_producer; ++i)
+            sink(p, i);
+        });
+      return [&] { ++teardowns; };
+    });
+    std::vector<int> next_expected(producers, 0);
+    int received = 0;
+    run_coroutine([&]() -> asio::awaitable<void> {
+      for (;;)
+      {
+        auto [ec, p, i] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+        if (ec)
+        {
+          BOOST_TEST((ec == awaitify::error::callback_dropped));
+          break;
+        }
+        BOOST_REQUIRE(i == next_expected[std::size_t(p)]);
+        ++next_expected[std::size_t(p)];
+        ++received;
+      }
+    });
+    BOOST_TEST(received == producers * per_producer);
+  }
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(teardowns == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // consumer
+
+BOOST_AUTO_TEST_SUITE(shutdown)
+
+BOOST_AUTO_TEST_CASE(destroying_the_context_while_producers_push)
+{
+  constexpr int producers = 3;
+  std::atomic<int> teardowns{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> closed_seen{0};
+  std::vector<std::thread> threads;
+  std::latch pushing(producers);
+  {
+    asio::io_context ioc;
+    auto s = std::make_shared<awaitify::stream<void(int), asio::io_context::executor_type>>(
+        awaitify::make_stream<void(int)>(ioc, {overflow_policy::drop_oldest, 16, {}}, [&](int_sink sink) {
+          for (int p = 0; p < producers; ++p)
+            threads.emplace_back([&, sink] {
+              bool counted = false;
+              for (int i = 0; !stop; ++i)
+              {
+                if (i == 100)
+                  pushing.count_down();
+                if (sink(i) == push_result::closed && !counted)
+                {
+                  counted = true;
+                  ++closed_seen;
+                }
+              }
+            });
+          return [&] { ++teardowns; };
+        }));
+    // A consumer suspended in async_next, owning the stream.
+    asio::co_spawn(ioc,
+        [s]() -> asio::awaitable<void> {
+          for (;;)
+            co_await s->async_next(asio::use_awaitable);
+        },
+        asio::detached);
+    s.reset();
+    pushing.wait();
+    ioc.poll();
+  } // Shut down while the producers push.
+  BOOST_TEST(teardowns == 1);
+  while (closed_seen < producers) // Each producer sees the end on its next push.
+    std::this_thread::yield();
+  stop = true;
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(teardowns == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // shutdown
+
+BOOST_AUTO_TEST_SUITE_END() // stream
+
+} // namespace
