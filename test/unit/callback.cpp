@@ -17,6 +17,8 @@
 #include "common/worker.hpp"
 
 #include <atomic>
+#include <exception>
+#include <stdexcept>
 #include <functional>
 #include <latch>
 #include <memory>
@@ -146,6 +148,33 @@ BOOST_FIXTURE_TEST_CASE(a_drop_on_a_foreign_thread_completes_the_operation, io_f
   run();
   BOOST_TEST(o.calls == 1);
   BOOST_TEST((o.ec == awaitify::error::callback_dropped));
+}
+
+BOOST_FIXTURE_TEST_CASE(fail_completes_with_an_error_once, io_fixture)
+{
+  std::optional<awaitify::callback<void(int)>> kept;
+  outcome o;
+  awaitify::async_call<void(int)>(ioc, [&](awaitify::callback<void(int)> cb) { kept = cb; }, record(o));
+  BOOST_TEST(kept->fail(boost::asio::error::host_not_found));
+  BOOST_TEST(!kept->fail(boost::asio::error::timed_out));
+  BOOST_TEST(!(*kept)(1));
+  run();
+  BOOST_TEST(o.calls == 1);
+  BOOST_TEST((o.ec == boost::asio::error::host_not_found));
+  BOOST_TEST(o.value == 0);
+  BOOST_TEST(awaitify::get_counters(ioc).duplicate == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(fail_with_an_exception_for_exception_first_signatures, io_fixture)
+{
+  std::exception_ptr received;
+  awaitify::async_call<void(std::exception_ptr, int)>(ioc,
+      [](awaitify::callback<void(std::exception_ptr, int)> cb) {
+        BOOST_TEST(cb.fail(std::make_exception_ptr(std::logic_error("sdk"))));
+      },
+      [&](std::exception_ptr e, int) { received = e; });
+  run();
+  BOOST_CHECK_THROW(std::rethrow_exception(received), std::logic_error);
 }
 
 BOOST_FIXTURE_TEST_CASE(converts_to_std_function, io_fixture)
