@@ -1,6 +1,7 @@
 #include <awaitify/detail/op_registry.hpp>
 
 #include <cstdio>
+#include <thread>
 #include <vector>
 
 namespace awaitify {
@@ -41,6 +42,9 @@ op_registry::op_registry(boost::asio::execution_context& ctx)
 
 op_registry::~op_registry()
 {
+  // A lookup made during shutdown may have cached this registry; its address
+  // is free for reuse from now on.
+  registry_epoch.fetch_add(1, std::memory_order_acq_rel);
   stats_->release();
 }
 
@@ -116,10 +120,22 @@ void op_registry::shutdown()
   // Destroying a handler may destroy a coroutine frame and with it other
   // callbacks: no lock may be held here.
   for (op_header* op : doomed)
+    op->destroy_(op); // Leaves the other context's registry last.
+
+  // An operation that the registry of its other context abandoned (that
+  // context is shutting down on another thread) is unlinked from here before
+  // it is destroyed: this registry must outlive that.
+  for (;;)
   {
-    for (registry_link& link : op->links_)
-      remove(link);
-    op->destroy_(op);
+    {
+      std::lock_guard lock(mutex_);
+      bool waiting = false;
+      for (registry_link* link = head_.next_; link != &head_ && !waiting; link = link->next_)
+        waiting = link->op_->anchor_->is_abandoned();
+      if (!waiting)
+        return;
+    }
+    std::this_thread::yield();
   }
 }
 

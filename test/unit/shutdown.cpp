@@ -13,11 +13,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <awaitify/wrap.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
 
 #include <atomic>
+#include <functional>
+#include <utility>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -186,6 +189,80 @@ BOOST_AUTO_TEST_CASE(shutting_down_the_handler_context_first)
   BOOST_TEST(log.late == 1);
   BOOST_TEST(awaitify::get_counters(io).abandoned == 1u);
   BOOST_TEST(awaitify::get_counters(io).pending == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_io_context_first_while_the_completion_waits_in_another)
+{
+  asio::io_context app;
+  std::optional<asio::io_context> legacy_ctx(std::in_place);
+  auto add = awaitify::wrap<void(int)>(legacy_ctx->get_executor(),
+      [](int a, int b, std::function<void(int)> cb) { std::thread([=] { cb(a + b); }).join(); });
+  std::optional<int> result;
+  asio::co_spawn(app,
+      [&]() -> asio::awaitable<void> { result = co_await add(1, 2, asio::use_awaitable); },
+      asio::detached);
+  app.poll_one(); // The legacy call completes; its completion is queued on app.
+  legacy_ctx.reset();
+  app.run();
+  BOOST_TEST(result == 3);
+
+  // The same when init completes synchronously (the operation is never registered).
+  legacy_ctx.emplace();
+  bool ran = false;
+  awaitify::async_call<void(int)>(*legacy_ctx, [](callback<void(int)> cb) { cb(1); },
+      asio::bind_executor(app, [&](error_code, int) { ran = true; }));
+  legacy_ctx.reset();
+  app.restart();
+  app.run();
+  BOOST_TEST(ran);
+}
+
+BOOST_AUTO_TEST_CASE(lookups_made_during_shutdown_do_not_outlive_the_context)
+{
+  // Reads the counters from a destructor that runs while the context shuts
+  // down, after its registry has begun shutting down.
+  struct reads_counters_when_destroyed
+  {
+    asio::io_context* ioc;
+    explicit reads_counters_when_destroyed(asio::io_context* i) : ioc(i) {}
+    reads_counters_when_destroyed(reads_counters_when_destroyed&& o) noexcept : ioc(std::exchange(o.ioc, nullptr)) {}
+    ~reads_counters_when_destroyed()
+    {
+      if (ioc)
+        awaitify::get_counters(*ioc);
+    }
+    void operator()() {}
+  };
+  std::optional<asio::io_context> ctx(std::in_place);
+  awaitify::get_counters(*ctx);
+  asio::post(*ctx, reads_counters_when_destroyed(&*ctx));
+  ctx.reset();
+  ctx.emplace(); // Very likely at the same address.
+  BOOST_TEST(awaitify::get_counters(*ctx).started == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(two_contexts_of_one_operation_destroyed_at_once_on_two_threads)
+{
+  constexpr int rounds = 100;
+  for (int round = 0; round < rounds; ++round)
+  {
+    std::vector<callback<void(int)>> kept;
+    auto io = std::make_unique<asio::io_context>();
+    auto handler_ctx = std::make_unique<asio::io_context>();
+    for (int i = 0; i < 32; ++i)
+      awaitify::async_call<void(int)>(*io, [&](callback<void(int)> cb) { kept.push_back(cb); },
+          asio::bind_executor(*handler_ctx, [](error_code, int) {}));
+    std::latch start(2);
+    std::thread other([&] {
+      start.arrive_and_wait();
+      handler_ctx.reset();
+    });
+    start.arrive_and_wait();
+    io.reset();
+    other.join();
+    for (auto& cb : kept)
+      BOOST_TEST(!cb(1));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(callbacks_racing_the_destruction_of_their_context)

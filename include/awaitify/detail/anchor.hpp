@@ -209,17 +209,19 @@ public:
   void finish_initiation(Enroll&& enroll) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_acquire);
+    bool abandoned_here = false;
     if ((s & outcome_mask) == no_outcome && !enroll())
     {
-      if (state_.compare_exchange_strong(s, s | abandoned, std::memory_order_acq_rel))
+      abandoned_here = state_.compare_exchange_strong(s, s | abandoned, std::memory_order_acq_rel);
+      if (abandoned_here)
         stats_->count(abandoned);
     }
     s = state_.fetch_and(~initiating, std::memory_order_acq_rel);
     if ((s & outcome_mask) == no_outcome || (s & busy))
       return; // Pending, or the owner will post once it sees us gone.
-    if ((s & outcome_mask) == abandoned)
+    if (abandoned_here)
       op_->destroy_(op_);
-    else
+    else if ((s & outcome_mask) != abandoned) // (Else a shutdown destroys it.)
       op_->post_(op_);
   }
 
@@ -293,10 +295,10 @@ public:
     }
   }
 
-  /// Whether the operation's outcome is decided (for tests and assertions).
-  bool has_outcome() const noexcept
+  /// Whether a shutdown claimed the operation.
+  bool is_abandoned() const noexcept
   {
-    return (state_.load(std::memory_order_acquire) & outcome_mask) != no_outcome;
+    return (state_.load(std::memory_order_acquire) & outcome_mask) == abandoned;
   }
 
 private:

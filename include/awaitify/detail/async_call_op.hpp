@@ -23,6 +23,7 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution/relationship.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/require.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 
 #include <memory>
@@ -189,21 +190,36 @@ public:
   static void invoke(async_call_op* op)
   {
     typename op_base<Signature>::result_type result(std::move(*op->result_));
-    parts p = release(op);
+    clear_slot(op);
+    parts p(take_parts(op));
+    unlink(op);
+    free(op);
     std::apply(std::move(p.handler_), std::move(result));
     // The work in p is released after the handler has run, as in Asio.
   }
 
-  static void destroy(async_call_op* op) noexcept { release(op); }
+  static void destroy(async_call_op* op) noexcept
+  {
+    clear_slot(op);
+    {
+      // Destroyed while the operation is still registered: a context's
+      // shutdown waits for its registered operations, so this cannot
+      // release work on a context that is already gone.
+      parts p(take_parts(op));
+    }
+    unlink(op);
+    free(op);
+  }
 
 private:
-  // What leaves the operation's memory before that memory is freed: Asio
-  // requires the memory to be freed before the handler is invoked.
+  // What leaves the operation's memory before that memory is freed.
+  // Destroyed in reverse: the handler, then the work on its executor, then
+  // the work on the I/O executor, as in Asio's operations.
   struct parts
   {
-    Handler handler_;
     io_work_type io_work_;
     std::optional<handler_work_type> handler_work_;
+    Handler handler_;
   };
 
   template <typename H>
@@ -213,6 +229,7 @@ private:
     , io_work_(io_ex)
     , handler_ex_(boost::asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
+    , handler_elsewhere_(&context_of(handler_ex_) != &context_of(io_ex))
   {
     // As Asio's handler_work does: count the handler's executor separately
     // only when it is not the I/O executor itself.
@@ -223,30 +240,59 @@ private:
       handler_work_.emplace(handler_ex_);
   }
 
-  static parts release(async_call_op* op) noexcept
+  static void clear_slot(async_call_op* op) noexcept
   {
     auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
     if (slot.is_connected())
       slot.clear();
+  }
+
+  static parts take_parts(async_call_op* op) noexcept
+  {
+    return parts{std::move(op->io_work_), std::move(op->handler_work_), std::move(op->handler_)};
+  }
+
+  static void unlink(async_call_op* op) noexcept
+  {
     for (registry_link& link : op->links_)
       op_registry::remove(link);
-    parts p{std::move(op->handler_), std::move(op->io_work_), std::move(op->handler_work_)};
+  }
+
+  // Asio requires the memory to be freed before the handler is invoked.
+  static void free(async_call_op* op) noexcept
+  {
     anchor* a = op->anchor_;
     allocator_type alloc(op->alloc_);
     op->~async_call_op();
     std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
     a->close_cancel_hooks();
     a->release_share();
-    return p;
   }
 
   static void do_post(op_header* base) noexcept
   {
     auto* op = static_cast<async_call_op*>(base);
+    // The completion leaves the I/O executor's context here. As in Asio's
+    // handler_work, that context's work is released once the completion is
+    // handed to the handler's executor, and the operation leaves its
+    // registry: the I/O context may then be destroyed while the completion
+    // waits in the other one. This runs while the poster holds the operation
+    // (busy, or initiating), so that context cannot be gone yet.
+    std::optional<io_work_type> io_work;
+    if (op->handler_elsewhere_)
+    {
+      op_registry::remove(op->links_[0]);
+      io_work.emplace(std::move(op->io_work_));
+    }
+    // Required, not preferred, as asio::post does: an executor that cannot
+    // promise not to run the function inline is rejected at compile time.
+    // The allocator is the handler's own associated one, as asio::post would
+    // use: left as std::allocator, Asio recycles that memory in a cache of its
+    // own rather than in the one the operation itself uses.
     boost::asio::execution::execute(
-        boost::asio::prefer(op->handler_ex_, boost::asio::execution::blocking.never,
+        boost::asio::prefer(boost::asio::require(op->handler_ex_, boost::asio::execution::blocking.never),
             boost::asio::execution::relationship.fork,
-            boost::asio::execution::allocator(op->alloc_)),
+            boost::asio::execution::allocator(boost::asio::get_associated_allocator(op->handler_))),
         op_invoker<async_call_op>(op));
   }
 
@@ -257,6 +303,7 @@ private:
   handler_executor_type handler_ex_;
   std::optional<handler_work_type> handler_work_;
   [[no_unique_address]] allocator_type alloc_;
+  bool handler_elsewhere_; // The handler's executor is of another context.
 };
 
 } // namespace detail
