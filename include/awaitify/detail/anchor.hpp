@@ -21,10 +21,10 @@
 #ifndef AWAITIFY_DETAIL_ANCHOR_HPP
 #define AWAITIFY_DETAIL_ANCHOR_HPP
 
+#include <awaitify/detail/anchor_cache.hpp>
 #include <awaitify/detail/context_stats.hpp>
 
 #include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -108,13 +108,9 @@ inline constexpr std::uint32_t initiating = 16;
 class anchor
 {
 public:
-  using allocator_type = boost::asio::recycling_allocator<anchor>;
-
   static anchor* create(context_stats& stats, const std::source_location& where)
   {
-    allocator_type alloc;
-    anchor* a = alloc.allocate(1);
-    return ::new (static_cast<void*>(a)) anchor(stats, where);
+    return ::new (cache::allocate()) anchor(stats, where);
   }
 
   anchor(const anchor&) = delete;
@@ -311,7 +307,7 @@ private:
   void destroy() noexcept
   {
     this->~anchor();
-    allocator_type().deallocate(this, 1);
+    cache::deallocate(this);
   }
 
   ~anchor()
@@ -372,6 +368,8 @@ private:
     return reinterpret_cast<cancel_hook*>(&sentinel);
   }
 
+  using cache = block_cache<64>;
+
   std::atomic<std::uint32_t> state_{initiating};
   std::atomic<std::uint32_t> copies_{1};
   std::atomic<std::uint32_t> shares_{2};
@@ -382,6 +380,8 @@ private:
   context_stats* stats_;
   std::source_location where_;
 };
+
+static_assert(sizeof(anchor) <= 64 && alignof(anchor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
 
 } // namespace detail
 } // namespace awaitify

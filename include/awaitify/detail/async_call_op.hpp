@@ -12,6 +12,7 @@
 #include <awaitify/detail/anchor.hpp>
 #include <awaitify/detail/op_base.hpp>
 #include <awaitify/detail/op_registry.hpp>
+#include <awaitify/detail/post_buffer.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -286,13 +287,10 @@ private:
     }
     // Required, not preferred, as asio::post does: an executor that cannot
     // promise not to run the function inline is rejected at compile time.
-    // The allocator is the handler's own associated one, as asio::post would
-    // use: left as std::allocator, Asio recycles that memory in a cache of its
-    // own rather than in the one the operation itself uses.
     boost::asio::execution::execute(
         boost::asio::prefer(boost::asio::require(op->handler_ex_, boost::asio::execution::blocking.never),
             boost::asio::execution::relationship.fork,
-            boost::asio::execution::allocator(boost::asio::get_associated_allocator(op->handler_))),
+            boost::asio::execution::allocator(post_allocator<void>(op->post_buffer_))),
         op_invoker<async_call_op>(op));
   }
 
@@ -304,6 +302,7 @@ private:
   std::optional<handler_work_type> handler_work_;
   [[no_unique_address]] allocator_type alloc_;
   bool handler_elsewhere_; // The handler's executor is of another context.
+  post_buffer post_buffer_;
 };
 
 } // namespace detail

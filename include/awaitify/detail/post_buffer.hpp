@@ -1,0 +1,87 @@
+//
+// awaitify/detail/post_buffer.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// Memory inside an operation that the executor borrows for the function that
+// carries the operation to its handler. Asio frees that memory before it
+// calls the function, and the function frees the operation only after, so
+// the operation's own memory serves, and posting allocates nothing (not even
+// from a thread with no recycling cache, such as a legacy API's).
+//
+
+#ifndef AWAITIFY_DETAIL_POST_BUFFER_HPP
+#define AWAITIFY_DETAIL_POST_BUFFER_HPP
+
+#include <cstddef>
+#include <memory>
+
+namespace awaitify {
+namespace detail {
+
+class post_buffer
+{
+public:
+  void* try_take(std::size_t size, std::size_t align) noexcept
+  {
+    if (in_use_ || size > sizeof(bytes_) || align > alignof(std::max_align_t))
+      return nullptr;
+    in_use_ = true;
+    return bytes_;
+  }
+
+  bool give_back(void* p) noexcept
+  {
+    if (p != bytes_)
+      return false;
+    in_use_ = false;
+    return true;
+  }
+
+private:
+  alignas(std::max_align_t) unsigned char bytes_[64];
+  bool in_use_ = false;
+};
+
+/// Allocates from a post_buffer; from the heap when it is taken or too small.
+template <typename T>
+class post_allocator
+{
+public:
+  using value_type = T;
+
+  explicit post_allocator(post_buffer& buffer) noexcept : buffer_(&buffer) {}
+
+  template <typename U>
+  post_allocator(const post_allocator<U>& other) noexcept : buffer_(other.buffer())
+  {
+  }
+
+  T* allocate(std::size_t n)
+  {
+    if (void* p = buffer_->try_take(n * sizeof(T), alignof(T)))
+      return static_cast<T*>(p);
+    return std::allocator<T>().allocate(n);
+  }
+
+  void deallocate(T* p, std::size_t n) noexcept
+  {
+    if (!buffer_->give_back(p))
+      std::allocator<T>().deallocate(p, n);
+  }
+
+  post_buffer* buffer() const noexcept { return buffer_; }
+
+  template <typename U>
+  bool operator==(const post_allocator<U>& other) const noexcept
+  {
+    return buffer_ == other.buffer();
+  }
+
+private:
+  post_buffer* buffer_;
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_POST_BUFFER_HPP
