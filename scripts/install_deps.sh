@@ -3,7 +3,10 @@
 # only those that are missing. Run as root (or with sudo available).
 set -euo pipefail
 
-packages=(g++ cmake ninja-build libboost1.81-dev libboost-test1.81-dev)
+packages=(g++ cmake ninja-build libboost1.81-dev libboost-test1.81-dev libbenchmark-dev)
+# Callers add what only they need (e.g. the benchmark's chart tools).
+read -r -a extra <<< "${AWAITIFY_EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -62,10 +62,12 @@ public:
 private:
   context_stats() = default;
 
-  std::atomic<std::uint32_t> refs_{1};
-  std::atomic<std::uint64_t> started_{0};
-  std::atomic<std::uint64_t> outcomes_[outcome_count] = {};
-  std::atomic<std::uint64_t> duplicate_{0};
+  // Operations start on the context's threads and end on legacy threads:
+  // keep what each side writes on a cache line of its own.
+  alignas(64) std::atomic<std::uint32_t> refs_{1};
+  alignas(64) std::atomic<std::uint64_t> started_{0};
+  alignas(64) std::atomic<std::uint64_t> outcomes_[outcome_count] = {};
+  alignas(64) std::atomic<std::uint64_t> duplicate_{0};
   std::atomic<std::uint64_t> late_{0};
   std::atomic<bool> has_handler_{false};
   std::mutex handler_mutex_;

@@ -1,0 +1,116 @@
+//
+// bench/streams.cpp: scenario 6, items per second through an awaitify
+// stream fed from a foreign thread, against an
+// asio::experimental::concurrent_channel fed the same way.
+//
+
+#include "allocation_counter.hpp"
+
+#include <awaitify/stream.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <thread>
+
+namespace bench {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+constexpr int items = 100'000;
+
+void report(benchmark::State& state, std::uint64_t allocations_before)
+{
+  state.counters["op"] = benchmark::Counter(double(items),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["allocs"] = double(allocations_now() - allocations_before) / (double(state.iterations()) * items);
+}
+
+void awaitify_stream(benchmark::State& state)
+{
+  asio::io_context ioc(1);
+  const auto before = allocations_now();
+  for (auto _ : state)
+  {
+    std::thread producer;
+    awaitify::stream_options<void(int)> unbounded{awaitify::overflow_policy::unbounded, 0, {}};
+    auto s = awaitify::make_stream<void(int)>(ioc, unbounded, [&](awaitify::sink<void(int)> sink) {
+      producer = std::thread([sink] {
+        for (int i = 0; i < items; ++i)
+          sink(i);
+        sink.close();
+      });
+    });
+    int received = 0;
+    asio::co_spawn(ioc,
+        [&]() -> asio::awaitable<void> {
+          for (;;)
+          {
+            auto [ec, v] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+            if (ec)
+              break;
+            received += v >= 0;
+          }
+        },
+        asio::detached);
+    ioc.restart();
+    ioc.run();
+    producer.join();
+    if (received != items)
+      state.SkipWithError("lost items");
+  }
+  report(state, before);
+}
+
+void concurrent_channel(benchmark::State& state)
+{
+  asio::io_context ioc(1);
+  const auto before = allocations_now();
+  for (auto _ : state)
+  {
+    asio::experimental::concurrent_channel<void(error_code, int)> channel(ioc, items);
+    std::thread producer([&] {
+      // close() would discard what is buffered: the last item is a sentinel.
+      for (int i = 0; i < items; ++i)
+        while (!channel.try_send(error_code(), i + 1 < items ? i : -1))
+          std::this_thread::yield();
+    });
+    int received = 0;
+    asio::co_spawn(ioc,
+        [&]() -> asio::awaitable<void> {
+          for (;;)
+          {
+            auto [ec, v] = co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
+            if (ec)
+              break;
+            ++received;
+            if (v < 0)
+              break;
+          }
+        },
+        asio::detached);
+    ioc.restart();
+    ioc.run();
+    producer.join();
+    if (received != items)
+      state.SkipWithError("lost items");
+  }
+  report(state, before);
+}
+
+const bool registered = [] {
+  benchmark::RegisterBenchmark("stream/awaitify/use_awaitable", awaitify_stream)->UseRealTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("stream/concurrent_channel/use_awaitable", concurrent_channel)->UseRealTime()->Unit(benchmark::kMillisecond);
+  return true;
+}();
+
+} // namespace
+} // namespace bench
