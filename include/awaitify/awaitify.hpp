@@ -9,8 +9,10 @@
 #define AWAITIFY_AWAITIFY_HPP
 
 #include <awaitify/async_call.hpp>
+#include <awaitify/c_callback.hpp>
 #include <awaitify/callback.hpp>
 #include <awaitify/completion_signature.hpp>
+#include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
 #include <awaitify/push_result.hpp>

@@ -1,0 +1,269 @@
+//
+// awaitify/correlator.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~
+//
+// Many pending operations completed later by key: for APIs with one callback
+// per client that reports completions by an id the call returned
+// (libmosquitto's message id, many vendor SDKs).
+//
+
+#ifndef AWAITIFY_CORRELATOR_HPP
+#define AWAITIFY_CORRELATOR_HPP
+
+#include <awaitify/callback.hpp>
+#include <awaitify/completion_signature.hpp>
+#include <awaitify/error.hpp>
+#include <awaitify/impl/async_call.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <source_location>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace awaitify {
+namespace detail {
+
+template <typename Key, typename Signature>
+class correlator_state;
+
+template <typename Key, typename... Args>
+class correlator_state<Key, void(Args...)>
+    : public std::enable_shared_from_this<correlator_state<Key, void(Args...)>>
+{
+public:
+  using signature = void(Args...);
+  using values_type = std::tuple<std::decay_t<Args>...>;
+
+  void wait(const Key& key, callback<signature> cb)
+  {
+    anchor* const wait = callback_access::anchor_of(cb);
+    cb.on_cancel(
+        [weak = this->weak_from_this(), key, wait] {
+          if (auto self = weak.lock())
+            self->forget_waiter(key, wait);
+        },
+        boost::asio::cancellation_type::total);
+
+    std::unique_lock lock(mutex_);
+    if (auto early = early_.find(key); early != early_.end())
+    {
+      std::optional<values_type> values = std::move(early->second.values);
+      const boost::system::error_code ec = early->second.ec;
+      early_.erase(early);
+      lock.unlock();
+      if (values)
+        std::apply([&](auto&... v) { cb(std::move(v)...); }, *values);
+      else
+        cb.fail(ec);
+      return;
+    }
+    if (waiters_.contains(key))
+    {
+      lock.unlock();
+      cb.fail(error::operation_in_progress);
+      return;
+    }
+    waiters_.emplace(key, std::move(cb));
+  }
+
+  bool complete(const Key& key, values_type values)
+  {
+    std::unique_lock lock(mutex_);
+    auto waiter = waiters_.find(key);
+    if (waiter == waiters_.end())
+    {
+      early_.insert_or_assign(key, early_result{std::move(values), {}});
+      return true;
+    }
+    callback<signature> cb = std::move(waiter->second);
+    waiters_.erase(waiter);
+    lock.unlock();
+    return std::apply([&](auto&... v) { return cb(std::move(v)...); }, values);
+  }
+
+  bool fail(const Key& key, const boost::system::error_code& ec)
+  {
+    std::unique_lock lock(mutex_);
+    auto waiter = waiters_.find(key);
+    if (waiter == waiters_.end())
+    {
+      early_.insert_or_assign(key, early_result{std::nullopt, ec});
+      return true;
+    }
+    callback<signature> cb = std::move(waiter->second);
+    waiters_.erase(waiter);
+    lock.unlock();
+    return cb.fail(ec);
+  }
+
+  std::size_t fail_all(const boost::system::error_code& ec)
+  {
+    std::unordered_map<Key, callback<signature>> waiters;
+    {
+      std::lock_guard lock(mutex_);
+      waiters.swap(waiters_);
+      early_.clear();
+    }
+    std::size_t failed = 0;
+    for (auto& [key, cb] : waiters)
+      failed += cb.fail(ec);
+    return failed;
+  }
+
+  bool forget(const Key& key)
+  {
+    std::lock_guard lock(mutex_);
+    return early_.erase(key) != 0;
+  }
+
+  std::size_t waiting() const
+  {
+    std::lock_guard lock(mutex_);
+    return waiters_.size();
+  }
+
+  std::size_t early() const
+  {
+    std::lock_guard lock(mutex_);
+    return early_.size();
+  }
+
+private:
+  struct early_result
+  {
+    std::optional<values_type> values;
+    boost::system::error_code ec;
+  };
+
+  void forget_waiter(const Key& key, anchor* wait)
+  {
+    std::lock_guard lock(mutex_);
+    auto waiter = waiters_.find(key);
+    if (waiter != waiters_.end() && callback_access::anchor_of(waiter->second) == wait)
+      waiters_.erase(waiter);
+  }
+
+  mutable std::mutex mutex_;
+  std::unordered_map<Key, callback<signature>> waiters_;
+  std::unordered_map<Key, early_result> early_;
+};
+
+template <typename Key, typename Signature>
+struct wait_for_key
+{
+  std::shared_ptr<correlator_state<Key, Signature>> state_;
+  Key key_;
+
+  void operator()(callback<Signature> cb) && { state_->wait(key_, std::move(cb)); }
+};
+
+} // namespace detail
+
+template <typename Key, typename Signature, typename Executor = boost::asio::any_io_executor>
+class correlator;
+
+/// Pending operations completed by key from any thread.
+/**
+ * `async_wait(key, token)` waits for the completion of `key`; `complete(key,
+ * args...)`, called from any thread (typically a C library's network
+ * thread), delivers it. A completion may arrive before the wait for its key
+ * is started (libmosquitto can report a publish as done before
+ * `mosquitto_publish` has returned its message id): it is kept, and the wait
+ * completes as soon as it starts. `fail_all(ec)` fails every pending wait,
+ * for a lost connection.
+ *
+ * Each wait is an awaitify operation: its handler is posted to its
+ * associated executor (never run on the completing thread), it is counted,
+ * cancellable and safe at shutdown like `async_call`.
+ *
+ * @par Thread safety
+ * Every member function may be called concurrently from any thread. The
+ * correlator may be destroyed while completions still arrive through copies
+ * (it is a handle to shared state; copies share it).
+ */
+template <typename Key, typename... Args, typename Executor>
+class correlator<Key, void(Args...), Executor>
+{
+public:
+  using signature = void(Args...);
+
+  /// The executor of the waits.
+  using executor_type = Executor;
+
+  /// `void(boost::system::error_code, Args...)`, as for `async_call`.
+  using completion_signature = completion_signature_t<signature>;
+
+  explicit correlator(const Executor& ex, const std::source_location& where = std::source_location::current())
+    : ex_(ex), state_(std::make_shared<detail::correlator_state<Key, signature>>()), where_(where)
+  {
+  }
+
+  executor_type get_executor() const noexcept { return ex_; }
+
+  /// Waits for the completion of `key`.
+  /**
+   * @par Completion signature
+   * `void(boost::system::error_code, Args...)`: the values given to
+   * `complete`, or the error given to `fail` or `fail_all`;
+   * `error::operation_in_progress` if a wait for `key` is already pending.
+   *
+   * @par Which thread runs the handler
+   * The handler's associated executor (default: `get_executor()`), posted.
+   *
+   * @par Per-operation cancellation
+   * Every type cancels this wait only (`operation_aborted`); a completion for
+   * `key` that arrives afterwards is discarded.
+   */
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) WaitToken =
+                boost::asio::default_completion_token_t<Executor>>
+  auto async_wait(Key key, WaitToken&& token = boost::asio::default_completion_token_t<Executor>())
+  {
+    return boost::asio::async_initiate<WaitToken, completion_signature>(
+        detail::initiate_async_call<signature, Executor>(ex_), token,
+        detail::wait_for_key<Key, signature>{state_, std::move(key)}, where_);
+  }
+
+  /// Completes `key`: its wait if one is pending, else the next one started.
+  /// Returns false only if the pending wait had been cancelled.
+  bool complete(const Key& key, Args... args)
+  {
+    return state_->complete(key, typename detail::correlator_state<Key, signature>::values_type(std::move(args)...));
+  }
+
+  /// Fails `key`'s wait with `ec` (kept, like a completion, if none is pending).
+  bool fail(const Key& key, const boost::system::error_code& ec) { return state_->fail(key, ec); }
+
+  /// Fails every pending wait with `ec` and discards kept completions.
+  /// Returns how many waits it failed.
+  std::size_t fail_all(const boost::system::error_code& ec) { return state_->fail_all(ec); }
+
+  /// Discards a kept completion that no wait will claim. Returns whether
+  /// there was one.
+  bool forget(const Key& key) { return state_->forget(key); }
+
+  /// How many waits are pending.
+  std::size_t waiting() const { return state_->waiting(); }
+
+  /// How many completions are kept for waits not started yet.
+  std::size_t early() const { return state_->early(); }
+
+private:
+  Executor ex_;
+  std::shared_ptr<detail::correlator_state<Key, signature>> state_;
+  std::source_location where_;
+};
+
+} // namespace awaitify
+
+#endif // AWAITIFY_CORRELATOR_HPP

@@ -1,0 +1,150 @@
+//
+// Tests for awaitify/correlator.hpp.
+//
+
+#include <awaitify/correlator.hpp>
+#include <awaitify/diagnostics.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "common/io_fixture.hpp"
+#include "common/worker.hpp"
+
+#include <atomic>
+#include <latch>
+#include <map>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+using awaitify_test::io_fixture;
+using boost::system::error_code;
+
+using acks = awaitify::correlator<int, void(int), asio::io_context::executor_type>;
+
+BOOST_AUTO_TEST_SUITE(correlator)
+
+BOOST_FIXTURE_TEST_CASE(a_completion_before_the_wait_is_kept, io_fixture)
+{
+  acks c(ioc.get_executor());
+  BOOST_TEST(c.complete(7, 70));
+  BOOST_TEST(c.early() == 1u);
+  std::optional<int> got;
+  c.async_wait(7, [&](error_code ec, int v) {
+    BOOST_TEST(!ec);
+    got = v;
+  });
+  BOOST_TEST(c.early() == 0u);
+  run();
+  BOOST_TEST(got == 70);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_wait_completed_from_a_foreign_thread, io_fixture)
+{
+  acks c(ioc.get_executor());
+  awaitify_test::worker network;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    network.post([c]() mutable { c.complete(1, 10); });
+    int v = co_await c.async_wait(1, asio::use_awaitable);
+    BOOST_TEST(v == 10);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(fail_all_fails_every_pending_wait, io_fixture)
+{
+  acks c(ioc.get_executor());
+  std::map<int, error_code> results;
+  for (int key = 0; key < 3; ++key)
+    c.async_wait(key, [&, key](error_code ec, int) { results[key] = ec; });
+  c.complete(9, 90); // Kept, then discarded by fail_all.
+  BOOST_TEST(c.waiting() == 3u);
+  BOOST_TEST(c.fail_all(asio::error::connection_reset) == 3u);
+  BOOST_TEST(c.early() == 0u);
+  run();
+  BOOST_TEST(results.size() == 3u);
+  for (auto& [key, ec] : results)
+    BOOST_TEST((ec == asio::error::connection_reset));
+}
+
+BOOST_FIXTURE_TEST_CASE(cancelling_one_wait_discards_its_late_completion, io_fixture)
+{
+  acks c(ioc.get_executor());
+  asio::cancellation_signal signal;
+  std::optional<error_code> cancelled;
+  std::optional<int> other;
+  c.async_wait(1, asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { cancelled = ec; }));
+  c.async_wait(2, [&](error_code, int v) { other = v; });
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(c.waiting() == 1u);
+  BOOST_TEST(c.complete(2, 20));
+  run();
+  BOOST_TEST((cancelled == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(other == 20);
+  BOOST_TEST(c.complete(1, 10)); // No wait: kept for a wait that will not come...
+  BOOST_TEST(c.forget(1));       // ...so the owner discards it.
+}
+
+BOOST_FIXTURE_TEST_CASE(a_second_wait_for_the_same_key_is_an_error, io_fixture)
+{
+  acks c(ioc.get_executor());
+  std::optional<error_code> first, second;
+  c.async_wait(3, [&](error_code ec, int) { first = ec; });
+  c.async_wait(3, [&](error_code ec, int) { second = ec; });
+  c.fail(3, asio::error::eof);
+  run();
+  BOOST_TEST((first == error_code(asio::error::eof)));
+  BOOST_TEST((second == error_code(awaitify::error::operation_in_progress)));
+}
+
+BOOST_FIXTURE_TEST_CASE(completions_racing_the_waits_on_another_thread, io_fixture)
+{
+  constexpr int keys = 2000;
+  acks c(ioc.get_executor());
+  std::vector<int> got(keys, -1);
+  std::latch start(2);
+  std::thread network([&, c]() mutable {
+    start.arrive_and_wait();
+    for (int key = 0; key < keys; ++key)
+      c.complete(key, key * 2);
+  });
+  start.arrive_and_wait();
+  for (int key = 0; key < keys; ++key)
+    c.async_wait(key, [&, key](error_code ec, int v) {
+      BOOST_TEST(!ec);
+      got[std::size_t(key)] = v;
+    });
+  network.join();
+  run();
+  for (int key = 0; key < keys; ++key)
+    BOOST_REQUIRE(got[std::size_t(key)] == key * 2);
+  BOOST_TEST(c.early() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(completions_after_the_context_is_destroyed)
+{
+  std::optional<acks> c;
+  {
+    asio::io_context ioc;
+    c.emplace(ioc.get_executor());
+    for (int key = 0; key < 100; ++key)
+      c->async_wait(key, [](error_code, int) { BOOST_FAIL("a handler ran after shutdown"); });
+  }
+  std::thread network([&] {
+    for (int key = 0; key < 100; ++key)
+      BOOST_TEST(!c->complete(key, key));
+  });
+  network.join();
+  BOOST_TEST(c->waiting() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace
