@@ -28,6 +28,7 @@
 #include <tuple>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -80,6 +81,8 @@ public:
   bool complete(const Key& key, values_type values)
   {
     std::unique_lock lock(mutex_);
+    if (discard_.erase(key))
+      return false; // The late completion of a cancelled wait.
     auto waiter = waiters_.find(key);
     if (waiter == waiters_.end())
     {
@@ -95,6 +98,8 @@ public:
   bool fail(const Key& key, const boost::system::error_code& ec)
   {
     std::unique_lock lock(mutex_);
+    if (discard_.erase(key))
+      return false;
     auto waiter = waiters_.find(key);
     if (waiter == waiters_.end())
     {
@@ -114,6 +119,7 @@ public:
       std::lock_guard lock(mutex_);
       waiters.swap(waiters_);
       early_.clear();
+      discard_.clear();
     }
     std::size_t failed = 0;
     for (auto& [key, cb] : waiters)
@@ -151,12 +157,16 @@ private:
     std::lock_guard lock(mutex_);
     auto waiter = waiters_.find(key);
     if (waiter != waiters_.end() && callback_access::anchor_of(waiter->second) == wait)
+    {
       waiters_.erase(waiter);
+      discard_.insert(key);
+    }
   }
 
   mutable std::mutex mutex_;
   std::unordered_map<Key, callback<signature>> waiters_;
   std::unordered_map<Key, early_result> early_;
+  std::unordered_set<Key> discard_; // Cancelled waits whose completion may still come.
 };
 
 template <typename Key, typename Signature>
@@ -222,8 +232,9 @@ public:
    * The handler's associated executor (default: `get_executor()`), posted.
    *
    * @par Per-operation cancellation
-   * Every type cancels this wait only (`operation_aborted`); a completion for
-   * `key` that arrives afterwards is discarded.
+   * Every type cancels this wait only (`operation_aborted`). The next
+   * completion (or failure) for `key` is then discarded, as the late answer
+   * to the cancelled wait; `fail_all` forgets that too.
    */
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) WaitToken =
                 boost::asio::default_completion_token_t<Executor>>
@@ -235,7 +246,7 @@ public:
   }
 
   /// Completes `key`: its wait if one is pending, else the next one started.
-  /// Returns false only if the pending wait had been cancelled.
+  /// Returns false if it was discarded: the late answer to a cancelled wait.
   bool complete(const Key& key, Args... args)
   {
     return state_->complete(key, typename detail::correlator_state<Key, signature>::values_type(std::move(args)...));

@@ -88,8 +88,10 @@ BOOST_FIXTURE_TEST_CASE(cancelling_one_wait_discards_its_late_completion, io_fix
   run();
   BOOST_TEST((cancelled == error_code(asio::error::operation_aborted)));
   BOOST_TEST(other == 20);
-  BOOST_TEST(c.complete(1, 10)); // No wait: kept for a wait that will not come...
-  BOOST_TEST(c.forget(1));       // ...so the owner discards it.
+  BOOST_TEST(!c.complete(1, 10)); // The late answer to the cancelled wait.
+  BOOST_TEST(c.early() == 0u);
+  BOOST_TEST(c.complete(1, 11));  // A new answer for the key is kept again...
+  BOOST_TEST(c.forget(1));        // ...until its owner discards it.
 }
 
 BOOST_FIXTURE_TEST_CASE(a_second_wait_for_the_same_key_is_an_error, io_fixture)
