@@ -83,8 +83,11 @@ namespace awaitify {
  * @par Memory
  * The operation's state is allocated with the handler's associated allocator
  * (by default Asio's recycling allocator) and freed before the handler runs.
- * A small block shared by the callback copies is allocated with the recycling
- * allocator and lives as long as the last copy.
+ * A 48-byte block shared by the callback copies comes from a small per-thread
+ * cache and lives as long as the last copy. Posting the completion allocates
+ * nothing for executors that honour `execution::allocator` (io_context,
+ * strand); a type-erased executor (`any_io_executor`) allocates as it does
+ * for `asio::post`.
  *
  * @par Thread safety
  * Like any Asio initiating function: safe to call from any thread; the
