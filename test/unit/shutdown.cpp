@@ -265,6 +265,27 @@ BOOST_AUTO_TEST_CASE(two_contexts_of_one_operation_destroyed_at_once_on_two_thre
   }
 }
 
+BOOST_AUTO_TEST_CASE(destroying_the_context_as_soon_as_its_last_handler_ran)
+{
+  // The legacy thread may still be inside the executor, waking the io
+  // thread, when the handler has run and run() has returned.
+  constexpr int rounds = 300;
+  int handled = 0;
+  for (int round = 0; round < rounds; ++round)
+  {
+    std::thread legacy;
+    {
+      asio::io_context ioc;
+      awaitify::async_call<void(int)>(ioc,
+          [&](callback<void(int)> cb) { legacy = std::thread([cb] { cb(1); }); },
+          [&](error_code, int) { ++handled; });
+      ioc.run();
+    }
+    legacy.join();
+  }
+  BOOST_TEST(handled == rounds);
+}
+
 BOOST_AUTO_TEST_CASE(callbacks_racing_the_destruction_of_their_context)
 {
   constexpr int rounds = 200;

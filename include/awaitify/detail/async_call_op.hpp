@@ -190,6 +190,11 @@ public:
 
   static void invoke(async_call_op* op)
   {
+    // The thread that posted this may still be inside the executor's
+    // execute(), waking this thread. Once the handler has run, the work is
+    // released and the application may destroy the context: wait until that
+    // thread is out (almost always it already is).
+    op->anchor_->wait_until_not_busy();
     typename op_base<Signature>::result_type result(std::move(*op->result_));
     clear_slot(op);
     parts p(take_parts(op));
@@ -274,16 +279,16 @@ private:
   {
     auto* op = static_cast<async_call_op*>(base);
     // The completion leaves the I/O executor's context here. As in Asio's
-    // handler_work, that context's work is released once the completion is
-    // handed to the handler's executor, and the operation leaves its
-    // registry: the I/O context may then be destroyed while the completion
-    // waits in the other one. This runs while the poster holds the operation
-    // (busy, or initiating), so that context cannot be gone yet.
-    std::optional<io_work_type> io_work;
+    // handler_work, that context's work is released when the completion goes
+    // to the handler's executor, and the operation leaves its registry: the
+    // I/O context may then be destroyed while the completion waits in the
+    // other one. Both happen before execute(), while the poster holds the
+    // operation (busy, or initiating) so that context cannot be gone yet;
+    // after this, the poster touches nothing of it.
     if (op->handler_elsewhere_)
     {
+      io_work_type released(std::move(op->io_work_));
       op_registry::remove(op->links_[0]);
-      io_work.emplace(std::move(op->io_work_));
     }
     // Required, not preferred, as asio::post does: an executor that cannot
     // promise not to run the function inline is rejected at compile time.
