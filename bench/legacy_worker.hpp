@@ -10,72 +10,29 @@
 #ifndef AWAITIFY_BENCH_LEGACY_WORKER_HPP
 #define AWAITIFY_BENCH_LEGACY_WORKER_HPP
 
-#include <condition_variable>
-#include <deque>
+#include "common/worker.hpp"
+
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <utility>
 
 namespace bench {
 
+/// Adds on the worker's thread and calls back there.
 class legacy_worker
 {
 public:
-  legacy_worker() : thread_([this] { loop(); }) {}
-
-  legacy_worker(const legacy_worker&) = delete;
-  legacy_worker& operator=(const legacy_worker&) = delete;
-
-  ~legacy_worker()
-  {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    ready_.notify_one();
-    thread_.join();
-  }
-
-  /// Adds on the worker's thread and calls back there.
-  void async_add(int a, int b, std::function<void(int)> cb)
-  {
-    {
-      std::lock_guard lock(mutex_);
-      jobs_.push_back({a, b, std::move(cb)});
-    }
-    ready_.notify_one();
-  }
+  void async_add(int a, int b, std::function<void(int)> cb) { thread_.post({a, b, std::move(cb)}); }
 
 private:
-  struct job
+  // One queued call: no allocation beyond the callback's own.
+  struct add_job
   {
     int a, b;
     std::function<void(int)> cb;
+    void operator()() { cb(a + b); }
   };
 
-  void loop()
-  {
-    std::unique_lock lock(mutex_);
-    for (;;)
-    {
-      ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty())
-        return;
-      job j = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      j.cb(j.a + j.b);
-      j.cb = nullptr;
-      lock.lock();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<job> jobs_;
-  bool stopping_ = false;
-  std::thread thread_;
+  awaitify_test::basic_worker<add_job> thread_;
 };
 
 /// The same API, calling back before it returns.

@@ -3,6 +3,7 @@
 // ~~~~~~~~~~~~~~~~~~~~~~
 //
 // A stand-in for a legacy library's own thread: runs queued jobs in order.
+// Also the benchmark's legacy API (with a job type that allocates nothing).
 //
 
 #ifndef AWAITIFY_TEST_COMMON_WORKER_HPP
@@ -17,16 +18,17 @@
 
 namespace awaitify_test {
 
-class worker
+template <typename Job>
+class basic_worker
 {
 public:
-  worker() : thread_([this] { loop(); }) {}
+  basic_worker() : thread_([this] { loop(); }) {}
 
-  worker(const worker&) = delete;
-  worker& operator=(const worker&) = delete;
+  basic_worker(const basic_worker&) = delete;
+  basic_worker& operator=(const basic_worker&) = delete;
 
   /// Runs the jobs still queued, then joins.
-  ~worker()
+  ~basic_worker()
   {
     {
       std::lock_guard lock(mutex_);
@@ -36,7 +38,7 @@ public:
     thread_.join();
   }
 
-  void post(std::function<void()> job)
+  void post(Job job)
   {
     {
       std::lock_guard lock(mutex_);
@@ -56,21 +58,24 @@ private:
       ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty())
         return;
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      job();
-      job = nullptr; // Destroy what the job holds before the next one runs.
+      {
+        Job job = std::move(jobs_.front());
+        jobs_.pop_front();
+        lock.unlock();
+        job();
+      } // What the job holds is destroyed before the next one runs.
       lock.lock();
     }
   }
 
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::function<void()>> jobs_;
+  std::deque<Job> jobs_;
   bool stopping_ = false;
   std::thread thread_;
 };
+
+using worker = basic_worker<std::function<void()>>;
 
 /// The legacy API of the examples: adds on the worker's thread and calls back
 /// there.
