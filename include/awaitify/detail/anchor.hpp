@@ -126,8 +126,6 @@ public:
   /// Frees an anchor whose operation could not be created.
   void discard_unstarted() noexcept { destroy(); }
 
-  context_stats& stats() const noexcept { return *stats_; }
-
   // Callback copies.
 
   void add_copy() noexcept { copies_.fetch_add(1, std::memory_order_relaxed); }
