@@ -145,13 +145,13 @@ class async_call_op final : public op_base<Signature>
 
 public:
   template <typename H>
-  static async_call_op* create(H&& handler, const IoExecutor& io_ex, anchor* a)
+  static async_call_op* create(H&& handler, const IoExecutor& io_ex, anchor* a, bool handler_elsewhere)
   {
     allocator_type alloc(handler_allocator<Handler>::get(handler));
     async_call_op* op = std::allocator_traits<allocator_type>::allocate(alloc, 1);
     try
     {
-      return ::new (static_cast<void*>(op)) async_call_op(std::forward<H>(handler), io_ex, a, alloc);
+      return ::new (static_cast<void*>(op)) async_call_op(std::forward<H>(handler), io_ex, a, alloc, handler_elsewhere);
     }
     catch (...)
     {
@@ -229,19 +229,27 @@ private:
   };
 
   template <typename H>
-  async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc)
+  async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc,
+      bool handler_elsewhere)
     : op_base<Signature>(a, &do_post, &do_destroy)
     , handler_(std::forward<H>(handler))
     , io_work_(io_ex)
     , handler_ex_(boost::asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
-    , handler_elsewhere_(&context_of(handler_ex_) != &context_of(io_ex))
+    , handler_elsewhere_(handler_elsewhere)
   {
     // As Asio's handler_work does: count the handler's executor separately
     // only when it is not the I/O executor itself.
     bool same = false;
     if constexpr (std::is_same_v<handler_executor_type, IoExecutor>)
       same = (handler_ex_ == io_ex);
+    else if constexpr (requires { handler_ex_.template target<IoExecutor>(); })
+    {
+      // A type-erased handler executor (a coroutine's any_io_executor, say)
+      // around the I/O executor itself.
+      const IoExecutor* target = handler_ex_.template target<IoExecutor>();
+      same = target && *target == io_ex;
+    }
     if (!same)
       handler_work_.emplace(handler_ex_);
   }

@@ -45,7 +45,7 @@ public:
     op_type* op;
     try
     {
-      op = op_type::create(std::forward<Handler>(handler), ex_, a);
+      op = op_type::create(std::forward<Handler>(handler), ex_, a, handler_registry != nullptr);
     }
     catch (...)
     {
