@@ -87,57 +87,46 @@ public:
 
   push_result push(item_type&& item)
   {
-    std::optional<item_type> dropped;
-    push_result result = push_result::enqueued;
+    for (;;)
     {
-      std::lock_guard lock(mutex_);
-      if (ended_)
-        return push_result::closed;
-      if (waiter_ && hand_to_waiter(item))
-        return push_result::enqueued;
-      if (options_.policy == overflow_policy::unbounded || buffer_.size() < options_.capacity)
-        buffer_.push_back(std::move(item));
-      else
-        switch (options_.policy)
-        {
-        case overflow_policy::drop_oldest:
-          if (buffer_.empty())
-          {
-            dropped.emplace(std::move(item)); // Capacity 0: nothing older to drop.
-            result = push_result::dropped;
-          }
-          else
-          {
-            dropped.emplace(std::move(buffer_.front()));
-            buffer_.pop_front();
-            buffer_.push_back(std::move(item));
-          }
-          break;
-        case overflow_policy::drop_newest:
-          dropped.emplace(std::move(item));
-          result = push_result::dropped;
-          break;
-        case overflow_policy::fail:
-        case overflow_policy::unbounded:
-          dropped.emplace(std::move(item));
-          result = push_result::dropped;
-          end_locked(error::overflow);
-          break;
-        }
+      std::optional<callback<signature>> waiter;
+      std::optional<item_type> dropped;
+      push_result result = push_result::enqueued;
+      ending ended;
+      {
+        std::lock_guard lock(mutex_);
+        if (ended_)
+          return push_result::closed;
+        if (waiter_)
+          waiter.swap(waiter_);
+        else
+          result = buffer_locked(item, dropped, ended);
+      }
+      if (waiter)
+      {
+        if (try_deliver(*waiter, item))
+          return push_result::enqueued;
+        continue; // The wait was cancelled meanwhile: the item is untouched.
+      }
+      ended.complete();
+      if (dropped && options_.on_drop)
+        std::apply(options_.on_drop, std::move(*dropped));
+      return result;
     }
-    if (dropped && options_.on_drop)
-      std::apply(options_.on_drop, std::move(*dropped));
-    return result;
   }
 
   /// Ends the stream with `ec` (end_of_stream for a close) once the buffer
   /// drains. False if it had already ended.
   bool end(const boost::system::error_code& ec)
   {
-    std::lock_guard lock(mutex_);
-    if (ended_)
-      return false;
-    end_locked(ec);
+    ending ended;
+    {
+      std::lock_guard lock(mutex_);
+      if (ended_)
+        return false;
+      end_locked(ec, ended);
+    }
+    ended.complete();
     return true;
   }
 
@@ -182,12 +171,14 @@ public:
   void consumer_gone()
   {
     std::deque<item_type> discarded;
+    ending ended;
     {
       std::lock_guard lock(mutex_);
       if (!ended_)
-        end_locked(boost::asio::error::operation_aborted);
+        end_locked(boost::asio::error::operation_aborted, ended);
       discarded.swap(buffer_);
     }
+    ended.complete();
   }
 
   // The teardown.
@@ -198,28 +189,52 @@ public:
   /// Called once `subscribe` has returned: the teardown may run from now on.
   void subscribed(teardown_fn teardown)
   {
-    std::lock_guard lock(mutex_);
-    teardown_ = std::move(teardown);
-    subscribed_ = true;
-    if (ended_)
-      fire_closer_locked();
+    ending ended;
+    {
+      std::lock_guard lock(mutex_);
+      teardown_ = std::move(teardown);
+      subscribed_ = true;
+      if (ended_)
+        ended.closer.swap(closer_);
+    }
+    ended.complete();
   }
 
   /// Runs the teardown, at most once; the stream ends if it had not.
   void run_teardown()
   {
     teardown_fn teardown;
+    ending ended;
     {
       std::lock_guard lock(mutex_);
       if (!ended_)
-        end_locked(boost::asio::error::shut_down);
+        end_locked(boost::asio::error::shut_down, ended);
       teardown = std::move(teardown_);
     }
+    ended.complete();
     if (teardown)
       teardown();
   }
 
 private:
+  /// What ending the stream completes: done after the lock is released,
+  /// since completing posts to an executor, and an executor that is shutting
+  /// down may destroy (and so run destructors of) what it is given at once.
+  struct ending
+  {
+    std::optional<callback<signature>> waiter;
+    boost::system::error_code ec;
+    std::optional<callback<void()>> closer;
+
+    void complete()
+    {
+      if (waiter)
+        waiter->fail(ec);
+      if (closer)
+        (*closer)();
+    }
+  };
+
   /// Moves the item into the wait's result. False, with the item untouched,
   /// when the wait has already ended (it was cancelled).
   static bool try_deliver(const callback<signature>& cb, item_type& item) noexcept
@@ -230,40 +245,54 @@ private:
     });
   }
 
-  bool hand_to_waiter(item_type& item) noexcept
+  /// Buffers the item by the policy, with no consumer waiting.
+  push_result buffer_locked(item_type& item, std::optional<item_type>& dropped, ending& ended)
   {
-    const bool taken = try_deliver(*waiter_, item);
-    waiter_.reset();
-    return taken;
+    if (options_.policy == overflow_policy::unbounded || buffer_.size() < options_.capacity)
+    {
+      buffer_.push_back(std::move(item));
+      return push_result::enqueued;
+    }
+    switch (options_.policy)
+    {
+    case overflow_policy::drop_oldest:
+      if (buffer_.empty())
+      {
+        dropped.emplace(std::move(item)); // Capacity 0: nothing older to drop.
+        return push_result::dropped;
+      }
+      dropped.emplace(std::move(buffer_.front()));
+      buffer_.pop_front();
+      buffer_.push_back(std::move(item));
+      return push_result::enqueued;
+    case overflow_policy::drop_newest:
+      dropped.emplace(std::move(item));
+      return push_result::dropped;
+    case overflow_policy::fail:
+    case overflow_policy::unbounded:
+      break;
+    }
+    dropped.emplace(std::move(item));
+    end_locked(error::overflow, ended);
+    return push_result::dropped;
   }
 
   void forget_waiter(anchor* wait)
   {
+    std::optional<callback<signature>> forgotten;
     std::lock_guard lock(mutex_);
     if (waiter_ && callback_access::anchor_of(*waiter_) == wait)
-      waiter_.reset();
+      forgotten.swap(waiter_);
   }
 
-  void end_locked(const boost::system::error_code& ec)
+  void end_locked(const boost::system::error_code& ec, ending& ended)
   {
     ended_ = true;
     end_ = ec;
-    if (waiter_) // A waiter means nothing is buffered.
-    {
-      waiter_->fail(ec);
-      waiter_.reset();
-    }
+    ended.waiter.swap(waiter_); // A waiter means nothing is buffered.
+    ended.ec = ec;
     if (subscribed_)
-      fire_closer_locked();
-  }
-
-  void fire_closer_locked()
-  {
-    if (closer_)
-    {
-      (*closer_)();
-      closer_.reset();
-    }
+      ended.closer.swap(closer_);
   }
 
   stream_options<signature> options_;
