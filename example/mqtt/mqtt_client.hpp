@@ -128,7 +128,8 @@ public:
             started_ = rc == MOSQ_ERR_SUCCESS;
           }
           if (rc != MOSQ_ERR_SUCCESS)
-            take_connecting().fail(make_error(rc));
+            if (auto waiting = take_connecting()) // Unless on_disconnect took it.
+              waiting->fail(make_error(rc));
         },
         std::forward<CompletionToken>(token));
   }
@@ -212,12 +213,12 @@ private:
         token, std::move(start));
   }
 
-  awaitify::callback<void(boost::system::error_code)> take_connecting()
+  std::optional<awaitify::callback<void(boost::system::error_code)>> take_connecting()
   {
+    std::optional<awaitify::callback<void(boost::system::error_code)>> waiting;
     std::lock_guard lock(mutex_);
-    auto cb = std::move(*connecting_);
-    connecting_.reset();
-    return cb;
+    waiting.swap(connecting_);
+    return waiting;
   }
 
   // libmosquitto's callbacks, on its network thread.
@@ -225,12 +226,7 @@ private:
   static void on_connect(mosquitto*, void* self, int rc)
   {
     auto& c = *static_cast<client*>(self);
-    std::optional<awaitify::callback<void(boost::system::error_code)>> waiting;
-    {
-      std::lock_guard lock(c.mutex_);
-      waiting.swap(c.connecting_);
-    }
-    if (waiting)
+    if (auto waiting = c.take_connecting())
       (*waiting)(rc == 0 ? boost::system::error_code() : boost::system::error_code(rc, connack_category()));
   }
 

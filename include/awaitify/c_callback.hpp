@@ -130,8 +130,12 @@ private:
 /**
  * `CFunction` is the exact type the C API wants, e.g.
  * `void (*)(void* arg, int status, const char* value)`. Its `void*`
- * parameter is the user data, first or last; the other parameters are passed
- * to `cb`, in order, and must convert to its signature's arguments.
+ * parameter is the user data, first or last (not both: that would be
+ * ambiguous, and is rejected); the other parameters are passed to `cb`, in
+ * order, and must convert to its signature's arguments. The conversion runs
+ * on the C library's thread inside a function that must not throw: a
+ * conversion that throws (say, `std::string` from a null `const char*`)
+ * terminates the program.
  *
  * @par Thread safety
  * Safe to call from any thread.
@@ -140,8 +144,9 @@ template <typename CFunction, typename Signature>
 c_callback<CFunction> to_c_callback(callback<Signature> cb)
 {
   using traits = detail::c_function_traits<CFunction>;
-  static_assert(traits::user_data_first || traits::user_data_last,
-      "the C function must take its void* user data first or last");
+  static_assert(traits::user_data_first != traits::user_data_last,
+      "the C function must take its void* user data first or last, and only one of its "
+      "first and last parameters may be a void*");
   using trampoline = detail::c_trampoline<CFunction, Signature, std::make_index_sequence<traits::arity - 1>>;
   void* carrier = new callback<Signature>(std::move(cb));
   return c_callback<CFunction>(&trampoline::call, carrier,

@@ -13,6 +13,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -454,6 +455,28 @@ BOOST_AUTO_TEST_CASE(destroying_the_context_while_producers_push)
   for (auto& t : threads)
     t.join();
   BOOST_TEST(teardowns == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_strand_that_shuts_down_first_destroys_the_stream_it_owns)
+{
+  // The registry exists before the strand service, so the strand service
+  // shuts down first and destroys, at once, what is then posted to it.
+  std::optional<int_sink> kept;
+  std::atomic<int> teardowns{0};
+  {
+    asio::io_context ioc;
+    auto first = awaitify::make_stream<void(int)>(ioc, {}, [](int_sink) {});
+    auto strand = asio::make_strand(ioc);
+    auto s = std::make_shared<awaitify::stream<void(int), decltype(strand)>>(
+        awaitify::make_stream<void(int)>(strand, {}, [&](int_sink sink) {
+          kept.emplace(std::move(sink));
+          return [&] { ++teardowns; };
+        }));
+    asio::post(strand, [s] {}); // A queued strand handler owns the stream.
+    s.reset();
+  } // Deadlocked here when a stream completed anything under its lock.
+  BOOST_TEST(teardowns == 1);
+  BOOST_TEST(((*kept)(1) == push_result::closed));
 }
 
 BOOST_AUTO_TEST_SUITE_END() // shutdown
