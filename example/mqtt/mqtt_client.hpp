@@ -128,7 +128,7 @@ public:
             started_ = rc == MOSQ_ERR_SUCCESS;
           }
           if (rc != MOSQ_ERR_SUCCESS)
-            if (auto waiting = take_connecting()) // Unless on_disconnect took it.
+            if (auto waiting = take(connecting_)) // Unless on_disconnect took it.
               waiting->fail(make_error(rc));
         },
         std::forward<CompletionToken>(token));
@@ -171,15 +171,8 @@ public:
             disconnecting_.emplace(cb);
           }
           if (int rc = mosquitto_disconnect(mosq_); rc != MOSQ_ERR_SUCCESS)
-          {
-            std::optional<awaitify::callback<void(boost::system::error_code)>> waiting;
-            {
-              std::lock_guard lock(mutex_);
-              waiting.swap(disconnecting_);
-            }
-            if (waiting)
+            if (auto waiting = take(disconnecting_))
               waiting->fail(make_error(rc));
-          }
         },
         std::forward<CompletionToken>(token));
   }
@@ -213,12 +206,16 @@ private:
         token, std::move(start));
   }
 
-  std::optional<awaitify::callback<void(boost::system::error_code)>> take_connecting()
+  using waiter = std::optional<awaitify::callback<void(boost::system::error_code)>>;
+
+  // The connect or disconnect waiting in `slot`, if any: whichever of the
+  // initiating thread and the network thread takes it completes it.
+  waiter take(waiter& slot)
   {
-    std::optional<awaitify::callback<void(boost::system::error_code)>> waiting;
+    waiter taken;
     std::lock_guard lock(mutex_);
-    waiting.swap(connecting_);
-    return waiting;
+    taken.swap(slot);
+    return taken;
   }
 
   // libmosquitto's callbacks, on its network thread.
@@ -226,7 +223,7 @@ private:
   static void on_connect(mosquitto*, void* self, int rc)
   {
     auto& c = *static_cast<client*>(self);
-    if (auto waiting = c.take_connecting())
+    if (auto waiting = c.take(c.connecting_))
       (*waiting)(rc == 0 ? boost::system::error_code() : boost::system::error_code(rc, connack_category()));
   }
 
@@ -235,15 +232,9 @@ private:
     auto& c = *static_cast<client*>(self);
     const auto ec = rc == 0 ? boost::system::error_code(boost::asio::error::operation_aborted)
                             : make_error(MOSQ_ERR_CONN_LOST);
-    std::optional<awaitify::callback<void(boost::system::error_code)>> connecting, disconnecting;
-    {
-      std::lock_guard lock(c.mutex_);
-      connecting.swap(c.connecting_);
-      disconnecting.swap(c.disconnecting_);
-    }
-    if (connecting) // A failed connection attempt arrives as a disconnect.
+    if (auto connecting = c.take(c.connecting_)) // A failed connection attempt arrives as a disconnect.
       connecting->fail(make_error(MOSQ_ERR_NO_CONN));
-    if (disconnecting)
+    if (auto disconnecting = c.take(c.disconnecting_))
       (*disconnecting)(boost::system::error_code());
     c.acks_.fail_all(ec);
   }
@@ -272,8 +263,8 @@ private:
   mosquitto* mosq_ = nullptr;
   bool started_ = false;
   std::mutex mutex_;
-  std::optional<awaitify::callback<void(boost::system::error_code)>> connecting_;
-  std::optional<awaitify::callback<void(boost::system::error_code)>> disconnecting_;
+  waiter connecting_;
+  waiter disconnecting_;
 };
 
 } // namespace mqtt
