@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // bench/main.cpp: Google Benchmark's main, and counted heap allocation: the
 // global operator new, and aligned_alloc, through which Asio's recycling

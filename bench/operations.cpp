@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // bench/operations.cpp: scenarios 1-5 of the benchmark, for awaitify, the
 // hand-written adapter and the floor, under use_awaitable and a plain handler.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Turns the benchmark's JSON (and the asyncio seed's) into the comparison
 table: ns/op of each contender, the ratios, allocations and memory per
 operation. Prints it, writes it as Markdown and draws a bar chart (SVG, with

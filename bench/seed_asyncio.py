@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """The seed's own pattern in Python asyncio, for comparison with awaitify.
 
 A legacy API runs on a persistent worker thread with a queue and calls back

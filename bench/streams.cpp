@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // bench/streams.cpp: scenario 6, items per second through an awaitify
 // stream fed from a foreign thread, against an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Installs the Debian 12 packages that building and testing awaitify needs,
 # only those that are missing. Run as root (or with sudo available).
 set -euo pipefail

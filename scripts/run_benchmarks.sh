@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Installs what is missing, builds the benchmark in Release, runs it (median
 # of 5 repetitions) beside the asyncio seed, and prints the comparison table.
 # Writes bench/results.md and bench/results.svg.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Installs what is missing, builds example/seed_add and runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

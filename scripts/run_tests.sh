@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Installs what is missing, then configures, builds and runs every test with
 # the given CMake preset: dev (default), asan or tsan.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // awaitify/awaitify.hpp
 // ~~~~~~~~~~~~~~~~~~~~~
@@ -19,6 +20,7 @@
 #include <awaitify/sink.hpp>
 #include <awaitify/stream.hpp>
 #include <awaitify/stream_options.hpp>
+#include <awaitify/version.hpp>
 #include <awaitify/wrap.hpp>
 
 #endif // AWAITIFY_AWAITIFY_HPP

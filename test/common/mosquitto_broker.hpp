@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // test/common/mosquitto_broker.hpp
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -62,7 +63,7 @@ public:
       throw std::runtime_error("fork failed");
     if (pid_ == 0)
     {
-      execl("/usr/sbin/mosquitto", "mosquitto", "-c", config_.c_str(), static_cast<char*>(nullptr));
+      execl(AWAITIFY_MOSQUITTO_BROKER, "mosquitto", "-c", config_.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

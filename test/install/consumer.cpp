@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+
 #include <awaitify/awaitify.hpp>
 
 #include <boost/asio/co_spawn.hpp>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Builds test/install's consumer against awaitify, installed (MODE=find_package)
 # or as a subdirectory (MODE=add_subdirectory), and runs it.
 

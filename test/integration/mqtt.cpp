@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Integration: the MQTT example client (libmosquitto, callbacks on its own
 // network thread) against a real mosquitto broker on a loopback port.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Stress: many operations through a multi-threaded io_context and several
 // legacy threads, with random completion order, cancellation, drops,

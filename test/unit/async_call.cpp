@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Tests for awaitify/async_call.hpp: every completion token, where and when
 // the handler runs, work tracking, results, associators, throwing inits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Tests for awaitify/c_callback.hpp, against a small C-style API.
 //

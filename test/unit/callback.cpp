@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Tests for awaitify/callback.hpp: exactly one delivery, drop detection,
 // copies that outlive their operation, cancellation hooks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Per-operation cancellation and timeouts of awaitify operations (the
 // cancellation parts of awaitify/async_call.hpp and awaitify/callback.hpp).

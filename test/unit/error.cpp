@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Tests for awaitify/error.hpp and awaitify/completion_signature.hpp.
 //

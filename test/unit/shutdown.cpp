@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Shutdown safety (awaitify/detail/op_registry.hpp): destroying an execution
 // context while legacy calls are outstanding, then letting them call back.

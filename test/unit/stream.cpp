@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // Tests for awaitify/stream.hpp, awaitify/sink.hpp and
 // awaitify/stream_options.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 //
 // awaitify/detail/async_call_op.hpp
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
