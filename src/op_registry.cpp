@@ -141,7 +141,7 @@ void op_registry::shutdown()
   }
 }
 
-void context_stats::report(misuse kind, const std::source_location& where) noexcept
+void context_stats::report(misuse kind, const source_location& where) noexcept
 {
   switch (kind)
   {
@@ -215,16 +215,16 @@ const char* to_string(misuse kind) noexcept
   return "unknown";
 }
 
-void log_misuse(misuse kind, const std::source_location& where)
+void log_misuse(misuse kind, const source_location& where)
 {
   static constexpr const char* what[] = {
       "a callback was invoked again after delivering its result",
       "every copy of a callback was destroyed without an invocation",
       "a callback was invoked after its operation was cancelled or abandoned",
   };
-  std::fprintf(stderr, "awaitify: %s (%s); operation started at %s:%u in %s\n",
+  std::fprintf(stderr, "awaitify: %s (%s); operation started at %s:%u:%u in %s\n",
       what[static_cast<int>(kind)], to_string(kind), where.file_name(),
-      static_cast<unsigned>(where.line()), where.function_name());
+      static_cast<unsigned>(where.line()), static_cast<unsigned>(where.column()), where.function_name());
 }
 
 } // namespace awaitify

@@ -13,12 +13,12 @@
 #include <awaitify/callback.hpp>
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/impl/async_call.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution_context.hpp>
 
-#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -100,7 +100,7 @@ template <typename Signature, typename Executor, typename Init,
   requires boost::asio::execution::is_executor<Executor>::value
 auto async_call(const Executor& ex, Init&& init,
     CompletionToken&& token = boost::asio::default_completion_token_t<Executor>(),
-    const std::source_location& where = std::source_location::current())
+    const source_location& where = source_location::current())
 {
   return boost::asio::async_initiate<CompletionToken, completion_signature_t<Signature>>(
       detail::initiate_async_call<Signature, Executor>(ex), token, std::forward<Init>(init), where);
@@ -118,7 +118,7 @@ template <typename Signature, typename ExecutionContext, typename Init,
 auto async_call(ExecutionContext& ctx, Init&& init,
     CompletionToken&& token =
         boost::asio::default_completion_token_t<typename ExecutionContext::executor_type>(),
-    const std::source_location& where = std::source_location::current())
+    const source_location& where = source_location::current())
 {
   return boost::asio::async_initiate<CompletionToken, completion_signature_t<Signature>>(
       detail::initiate_async_call<Signature, typename ExecutionContext::executor_type>(

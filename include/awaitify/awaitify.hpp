@@ -18,6 +18,7 @@
 #include <awaitify/error.hpp>
 #include <awaitify/push_result.hpp>
 #include <awaitify/sink.hpp>
+#include <awaitify/source_location.hpp>
 #include <awaitify/stream.hpp>
 #include <awaitify/stream_options.hpp>
 #include <awaitify/version.hpp>

@@ -15,6 +15,7 @@
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/error.hpp>
 #include <awaitify/impl/async_call.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -25,7 +26,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <source_location>
 #include <tuple>
 #include <type_traits>
 #include <unordered_map>
@@ -215,7 +215,7 @@ public:
   /// `void(boost::system::error_code, Args...)`, as for `async_call`.
   using completion_signature = completion_signature_t<signature>;
 
-  explicit correlator(const Executor& ex, const std::source_location& where = std::source_location::current())
+  explicit correlator(const Executor& ex, const source_location& where = source_location::current())
     : ex_(ex), state_(std::make_shared<detail::correlator_state<Key, signature>>()), where_(where)
   {
   }
@@ -273,7 +273,7 @@ public:
 private:
   Executor ex_;
   std::shared_ptr<detail::correlator_state<Key, signature>> state_;
-  std::source_location where_;
+  source_location where_;
 };
 
 } // namespace awaitify

@@ -10,11 +10,12 @@
 #ifndef AWAITIFY_DIAGNOSTICS_HPP
 #define AWAITIFY_DIAGNOSTICS_HPP
 
+#include <awaitify/source_location.hpp>
+
 #include <boost/asio/execution_context.hpp>
 
 #include <cstdint>
 #include <functional>
-#include <source_location>
 
 namespace awaitify {
 
@@ -86,9 +87,12 @@ const char* to_string(misuse kind) noexcept;
 /// Receives each misuse with the place where the operation was started.
 /**
  * `where` is the call site of `async_call` (or of `wrap`, for operations
- * started through a wrapper; or of `make_stream`).
+ * started through a wrapper; or of `make_stream`). It is an
+ * `awaitify::source_location`, which has the member functions of
+ * `std::source_location` and reports the user's call on every supported
+ * compiler.
  */
-using misuse_handler = std::function<void(misuse kind, const std::source_location& where)>;
+using misuse_handler = std::function<void(misuse kind, const source_location& where)>;
 
 /// Installs the misuse handler for the operations counted by `ctx`.
 /**
@@ -103,9 +107,19 @@ using misuse_handler = std::function<void(misuse kind, const std::source_locatio
  */
 void set_misuse_handler(boost::asio::execution_context& ctx, misuse_handler handler);
 
-/// A ready-made misuse handler: writes one line per misuse to `stderr`, e.g.
-/// `awaitify: late callback invocation; operation started at file.cpp:42 (f)`.
-void log_misuse(misuse kind, const std::source_location& where);
+/// A ready-made misuse handler: writes one line per misuse to `stderr`.
+/**
+ * The line names the misuse, its kind, and the file, line, column and
+ * function of the call that started the operation, for example:
+ * @code
+ * awaitify: a callback was invoked after its operation was cancelled or abandoned (late); operation started at main.cpp:42:23 in fetch
+ * @endcode
+ * (GCC spells the function with its signature, `asio::awaitable<void> fetch()`.)
+ *
+ * @par Thread safety
+ * Safe to call from any thread; lines from concurrent calls are not mixed.
+ */
+void log_misuse(misuse kind, const source_location& where);
 
 } // namespace awaitify
 

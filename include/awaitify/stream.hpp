@@ -15,6 +15,7 @@
 #include <awaitify/impl/async_call.hpp>
 #include <awaitify/push_result.hpp>
 #include <awaitify/sink.hpp>
+#include <awaitify/source_location.hpp>
 #include <awaitify/stream_options.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -22,7 +23,6 @@
 #include <boost/asio/execution/executor.hpp>
 
 #include <memory>
-#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -136,7 +136,7 @@ public:
 
 #ifndef GENERATING_DOCUMENTATION
   stream(const Executor& ex, std::shared_ptr<detail::stream_state<Signature>> state,
-      const std::source_location& where) noexcept
+      const source_location& where) noexcept
     : ex_(ex), state_(std::move(state)), where_(where)
   {
   }
@@ -151,7 +151,7 @@ private:
 
   Executor ex_;
   std::shared_ptr<detail::stream_state<Signature>> state_;
-  std::source_location where_;
+  source_location where_;
 };
 
 /// Subscribes to a multi-shot legacy callback and returns the stream of its
@@ -178,14 +178,14 @@ private:
 template <typename Signature, typename Executor, typename Subscribe>
   requires boost::asio::execution::is_executor<Executor>::value
 stream<Signature, Executor> make_stream(const Executor& ex, stream_options<Signature> options,
-    Subscribe&& subscribe, const std::source_location& where = std::source_location::current());
+    Subscribe&& subscribe, const source_location& where = source_location::current());
 
 /// As above, on an execution context's executor.
 template <typename Signature, typename ExecutionContext, typename Subscribe>
   requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
 stream<Signature, typename ExecutionContext::executor_type> make_stream(ExecutionContext& ctx,
     stream_options<Signature> options, Subscribe&& subscribe,
-    const std::source_location& where = std::source_location::current())
+    const source_location& where = source_location::current())
 {
   return make_stream<Signature>(ctx.get_executor(), std::move(options),
       std::forward<Subscribe>(subscribe), where);

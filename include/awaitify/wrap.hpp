@@ -12,11 +12,11 @@
 #include <awaitify/async_call.hpp>
 #include <awaitify/callback.hpp>
 #include <awaitify/completion_signature.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <boost/asio/async_result.hpp>
 
 #include <cstddef>
-#include <source_location>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -81,7 +81,7 @@ public:
   /// The completion signature of those operations.
   using completion_signature = completion_signature_t<Signature>;
 
-  wrapper(const Executor& ex, LegacyFn fn, const std::source_location& where)
+  wrapper(const Executor& ex, LegacyFn fn, const source_location& where)
     : ex_(ex), fn_(std::move(fn)), where_(where)
   {
   }
@@ -124,7 +124,7 @@ private:
 
   Executor ex_;
   LegacyFn fn_;
-  std::source_location where_;
+  source_location where_;
 };
 
 /// Wraps a callback-style function `legacy_fn(args..., callback)` so that
@@ -140,7 +140,7 @@ private:
 template <typename Signature, typename Executor, typename LegacyFn>
   requires boost::asio::execution::is_executor<Executor>::value
 wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, LegacyFn&& legacy_fn,
-    const std::source_location& where = std::source_location::current())
+    const source_location& where = source_location::current())
 {
   return wrapper<Signature, Executor, std::decay_t<LegacyFn>>(
       ex, std::forward<LegacyFn>(legacy_fn), where);

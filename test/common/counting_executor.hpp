@@ -54,7 +54,7 @@ public:
   void execute(F&& f) const
   {
     ++counts_->submitted;
-    asio::execution::execute(inner_, std::forward<F>(f));
+    inner_.execute(std::forward<F>(f));
   }
 
   asio::execution_context& query(asio::execution::context_t) const noexcept

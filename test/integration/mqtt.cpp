@@ -4,9 +4,6 @@
 // network thread) against a real mosquitto broker on a loopback port.
 //
 
-#define BOOST_TEST_MODULE awaitify_mqtt
-#include <boost/test/unit_test.hpp>
-
 #include "mqtt_client.hpp"
 
 #include <awaitify/diagnostics.hpp>
@@ -19,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
 #include "common/mosquitto_broker.hpp"

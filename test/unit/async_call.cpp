@@ -8,6 +8,7 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -18,6 +19,7 @@
 #include <boost/asio/experimental/promise.hpp>
 #include <boost/asio/experimental/use_promise.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
@@ -298,6 +300,119 @@ BOOST_FIXTURE_TEST_CASE(a_stopped_context_that_is_restarted_still_completes, io_
 }
 
 BOOST_AUTO_TEST_SUITE_END() // delivery
+
+BOOST_AUTO_TEST_SUITE(handler_executors)
+
+// What a library author compiles behind a boundary: the handler arrives
+// type-erased, its executor an any_completion_executor, which has neither
+// blocking.never nor a queryable context.
+void async_add_erased(asio::io_context::executor_type ex, worker& legacy, int a, int b,
+    asio::any_completion_handler<void(error_code, int)> handler)
+{
+  awaitify::async_call<void(int)>(ex, foreign_add(legacy)(a, b), std::move(handler));
+}
+
+template <typename CompletionToken>
+auto async_add_across_a_boundary(
+    asio::io_context::executor_type ex, worker& legacy, int a, int b, CompletionToken&& token)
+{
+  return asio::async_initiate<CompletionToken, void(error_code, int)>(
+      [ex, &legacy, a, b](auto handler) { async_add_erased(ex, legacy, a, b, std::move(handler)); }, token);
+}
+
+BOOST_FIXTURE_TEST_CASE(any_completion_handler_under_use_awaitable, io_fixture)
+{
+  worker legacy;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    int r1 = co_await async_add_across_a_boundary(ioc.get_executor(), legacy, 1, 2, asio::use_awaitable);
+    BOOST_TEST((std::this_thread::get_id() != legacy.id()));
+    int r2 = co_await async_add_across_a_boundary(ioc.get_executor(), legacy, r1, 3, asio::use_awaitable);
+    BOOST_TEST(r2 == 6);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(any_completion_handler_with_a_plain_handler, io_fixture)
+{
+  std::optional<callback<void(int)>> kept;
+  std::optional<int> result;
+  std::thread::id ran_on;
+  awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = cb; },
+      asio::any_completion_handler<void(error_code, int)>([&](error_code, int v) {
+        result = v;
+        ran_on = std::this_thread::get_id();
+      }));
+  ioc.poll();
+  BOOST_TEST(!ioc.stopped()); // The pending operation counts as work.
+
+  worker legacy;
+  legacy.post([cb = std::move(*kept)]() mutable { cb(5); });
+  kept.reset();
+  run();
+  BOOST_TEST(result == 5);
+  BOOST_TEST((ran_on == std::this_thread::get_id()));
+}
+
+BOOST_FIXTURE_TEST_CASE(any_completion_handler_never_runs_inside_the_initiating_function, io_fixture)
+{
+  bool ran = false;
+  awaitify::async_call<void(int)>(ioc, inline_add(1, 2),
+      asio::any_completion_handler<void(error_code, int)>([&](error_code, int) { ran = true; }));
+  BOOST_TEST(!ran);
+  run();
+  BOOST_TEST(ran);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_handler_bound_to_an_io_context_strand_runs_inside_it, io_fixture)
+{
+  worker legacy;
+  asio::io_context::strand strand(ioc);
+  bool in_strand = false;
+  awaitify::async_call<void(int)>(ioc, foreign_add(legacy)(1, 1),
+      asio::bind_executor(strand, [&](error_code, int) { in_strand = strand.running_in_this_thread(); }));
+  run();
+  BOOST_TEST(in_strand);
+}
+
+BOOST_FIXTURE_TEST_CASE(work_is_counted_on_an_io_context_strand_of_another_context, io_fixture)
+{
+  asio::io_context other;
+  asio::io_context::strand strand(other);
+  std::optional<callback<void(int)>> kept;
+  bool in_strand = false;
+  awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = cb; },
+      asio::bind_executor(strand, [&](error_code, int) { in_strand = strand.running_in_this_thread(); }));
+  other.poll();
+  BOOST_TEST(!other.stopped());
+  (*kept)(1);
+  kept.reset();
+  run(); // The completion passes through the I/O executor...
+  BOOST_TEST(!in_strand);
+  other.restart();
+  other.run(); // ...and runs in the strand.
+  BOOST_TEST(in_strand);
+  BOOST_TEST(other.stopped());
+}
+
+BOOST_FIXTURE_TEST_CASE(destroying_the_strands_context_abandons_the_operation, io_fixture)
+{
+  std::optional<callback<void(int)>> kept;
+  bool ran = false;
+  auto witness = std::make_shared<int>(0);
+  {
+    asio::io_context other;
+    asio::io_context::strand strand(other);
+    awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = cb; },
+        asio::bind_executor(strand, [&ran, w = witness](error_code, int) { ran = true; }));
+  }
+  BOOST_TEST(witness.use_count() == 1); // The handler was destroyed with that context.
+  BOOST_TEST(!(*kept)(1));
+  kept.reset();
+  run();
+  BOOST_TEST(!ran);
+  BOOST_TEST(awaitify::get_counters(ioc).abandoned == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END() // handler_executors
 
 BOOST_AUTO_TEST_SUITE(results)
 

@@ -5,9 +5,14 @@
 //
 
 #include <awaitify/async_call.hpp>
+#include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
+#include <awaitify/stream.hpp>
+#include <awaitify/wrap.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/version.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,12 +25,17 @@
 #include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#if BOOST_ASIO_VERSION >= 103200
+#include <boost/asio/cancel_after.hpp>
+#endif
+
 #include "common/io_fixture.hpp"
 #include "common/worker.hpp"
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <latch>
 #include <optional>
@@ -185,6 +195,68 @@ BOOST_FIXTURE_TEST_CASE(cancellation_racing_a_foreign_completion_has_one_winner,
   BOOST_TEST(c.completed == std::uint64_t(delivered.load()));
   BOOST_TEST(c.late == std::uint64_t(aborted));
 }
+
+#if BOOST_ASIO_VERSION >= 103200
+// asio::cancel_after (Asio 1.32, Boost 1.86) reaches every awaitify
+// operation. The legacy side never answers, so only the timeout can end each.
+BOOST_AUTO_TEST_SUITE(cancel_after)
+
+constexpr std::chrono::milliseconds timeout(1);
+
+BOOST_FIXTURE_TEST_CASE(async_call_runs_the_hook_and_completes_with_operation_aborted, io_fixture)
+{
+  held_call legacy;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc, legacy.init(),
+      asio::cancel_after(timeout, [&](error_code ec, int) { result = ec; }));
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(legacy.cancels == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_coroutine_awaiting_a_wrapped_call_gets_the_timeout, io_fixture)
+{
+  std::atomic<int> cancels{0};
+  std::optional<callback<void(int)>> held;
+  auto never_answers = awaitify::wrap<void(int)>(ioc.get_executor(), [&](int, callback<void(int)> cb) {
+    cb.on_cancel([&] { ++cancels; });
+    held = std::move(cb);
+  });
+  run_coroutine([&]() -> asio::awaitable<void> {
+    auto [ec, v] = co_await never_answers(1, asio::cancel_after(timeout, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST((ec == asio::error::operation_aborted));
+  });
+  BOOST_TEST(cancels == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_stream_wait_times_out_and_the_stream_goes_on, io_fixture)
+{
+  std::optional<awaitify::sink<void(int)>> producer;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](awaitify::sink<void(int)> sink) { producer = sink; });
+  std::optional<error_code> first;
+  s.async_next(asio::cancel_after(timeout, [&](error_code ec, int) { first = ec; }));
+  run();
+  BOOST_TEST((first == error_code(asio::error::operation_aborted)));
+  (*producer)(7);
+  std::optional<int> second;
+  s.async_next([&](error_code, int v) { second = v; });
+  run();
+  BOOST_TEST(second == 7);
+  producer->close();
+  producer.reset();
+}
+
+BOOST_FIXTURE_TEST_CASE(a_correlator_wait_times_out, io_fixture)
+{
+  awaitify::correlator<int, void(int), asio::io_context::executor_type> acks(ioc.get_executor());
+  std::optional<error_code> result;
+  acks.async_wait(1, asio::cancel_after(timeout, [&](error_code ec, int) { result = ec; }));
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+}
+
+BOOST_AUTO_TEST_SUITE_END() // cancel_after
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()
 

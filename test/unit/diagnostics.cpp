@@ -40,7 +40,7 @@ struct recording_fixture : io_fixture
 
   recording_fixture()
   {
-    awaitify::set_misuse_handler(ioc, [this](awaitify::misuse kind, const std::source_location& where) {
+    awaitify::set_misuse_handler(ioc, [this](awaitify::misuse kind, const awaitify::source_location& where) {
       reports.push_back({kind, where.line(), where.file_name()});
     });
   }

@@ -45,7 +45,7 @@ struct misuse_log
 
   awaitify::misuse_handler handler()
   {
-    return [this](awaitify::misuse kind, const std::source_location&) {
+    return [this](awaitify::misuse kind, const awaitify::source_location&) {
       switch (kind)
       {
       case awaitify::misuse::late:

@@ -24,13 +24,13 @@
 
 #include <awaitify/detail/anchor_cache.hpp>
 #include <awaitify/detail/context_stats.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <boost/asio/cancellation_type.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <new>
-#include <source_location>
 #include <thread>
 #include <utility>
 
@@ -109,7 +109,7 @@ inline constexpr std::uint32_t initiating = 16;
 class anchor
 {
 public:
-  static anchor* create(context_stats& stats, const std::source_location& where)
+  static anchor* create(context_stats& stats, const source_location& where)
   {
     return ::new (cache::allocate()) anchor(stats, where);
   }
@@ -297,7 +297,7 @@ public:
   }
 
 private:
-  anchor(context_stats& stats, const std::source_location& where) noexcept
+  anchor(context_stats& stats, const source_location& where) noexcept
     : stats_(&stats), where_(where)
   {
     stats.add_ref();
@@ -377,7 +377,7 @@ private:
   std::atomic<cancel_hook*> hooks_{nullptr};
   op_header* op_ = nullptr;
   context_stats* stats_;
-  std::source_location where_;
+  source_location where_;
 };
 
 static_assert(sizeof(anchor) <= 64 && alignof(anchor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);

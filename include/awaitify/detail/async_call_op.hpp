@@ -15,14 +15,15 @@
 #include <awaitify/detail/op_registry.hpp>
 #include <awaitify/detail/post_buffer.hpp>
 
+#include <awaitify/detail/executor_support.hpp>
+
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/allocator.hpp>
 #include <boost/asio/execution/blocking.hpp>
-#include <boost/asio/execution/execute.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution/relationship.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/require.hpp>
@@ -66,22 +67,18 @@ struct handler_allocator
   }
 };
 
-template <typename Executor>
-using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
-    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
-
 /// Outstanding work on an executor, or none.
 template <typename Executor, bool Track>
 class executor_work
 {
 public:
-  explicit executor_work(const Executor& ex)
-    : tracked_(boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked))
-  {
-  }
+  explicit executor_work(const Executor& ex) : work_(ex) {}
+
+  /// Releases the work now.
+  void reset() noexcept { work_.reset(); }
 
 private:
-  tracked_executor_t<Executor> tracked_;
+  work_guard<Executor> work_;
 };
 
 template <typename Executor>
@@ -89,6 +86,8 @@ class executor_work<Executor, false>
 {
 public:
   explicit executor_work(const Executor&) noexcept {}
+
+  void reset() noexcept {}
 };
 
 /// Runs a posted operation's completion; destroys the operation if the
@@ -133,6 +132,30 @@ private:
   anchor* anchor_;
 };
 
+/// A completion on its way from the I/O executor to a handler executor that
+/// cannot be posted to directly. The work on the handler's executor is
+/// released after the handler has run.
+template <typename Handler, typename Result, typename HandlerWork>
+class dispatched_completion
+{
+public:
+  using allocator_type = boost::asio::associated_allocator_t<Handler>;
+
+  dispatched_completion(Handler&& handler, Result&& result, HandlerWork&& work) noexcept
+    : work_(std::move(work)), handler_(std::move(handler)), result_(std::move(result))
+  {
+  }
+
+  allocator_type get_allocator() const noexcept { return boost::asio::get_associated_allocator(handler_); }
+
+  void operator()() { std::apply(std::move(handler_), std::move(result_)); }
+
+private:
+  HandlerWork work_;
+  Handler handler_;
+  Result result_;
+};
+
 /// The operation. `TrackWork` is false only for awaitify's internal
 /// operations that must not keep their context running (a stream's teardown).
 template <typename Signature, typename Handler, typename IoExecutor, bool TrackWork = true>
@@ -143,6 +166,16 @@ class async_call_op final : public op_base<Signature>
       typename handler_allocator<Handler>::type>::template rebind_alloc<async_call_op>;
   using io_work_type = executor_work<IoExecutor, TrackWork>;
   using handler_work_type = executor_work<handler_executor_type, TrackWork>;
+
+  // Else the completion is posted to the I/O executor, which dispatches it
+  // to the handler's executor.
+  static constexpr bool posts_to_handler_executor = posts_directly<handler_executor_type>;
+
+  struct no_io_executor
+  {
+    explicit no_io_executor(const IoExecutor&) noexcept {}
+  };
+  using io_executor_copy = std::conditional_t<posts_to_handler_executor, no_io_executor, IoExecutor>;
 
 public:
   template <typename H>
@@ -196,13 +229,26 @@ public:
     // released and the application may destroy the context: wait until that
     // thread is out (almost always it already is).
     op->anchor_->wait_until_not_busy();
-    typename op_base<Signature>::result_type result(std::move(*op->result_));
+    result_type result(std::move(*op->result_));
     clear_slot(op);
     parts p(take_parts(op));
-    unlink(op);
-    free(op);
-    std::apply(std::move(p.handler_), std::move(result));
-    // The work in p is released after the handler has run, as in Asio.
+    if constexpr (posts_to_handler_executor)
+    {
+      unlink(op);
+      free(op);
+      std::apply(std::move(p.handler_), std::move(result));
+    }
+    else
+    {
+      handler_executor_type handler_ex(std::move(op->handler_ex_));
+      unlink(op);
+      free(op);
+      boost::asio::dispatch(handler_ex,
+          dispatched_completion<Handler, result_type, std::optional<handler_work_type>>(
+              std::move(p.handler_), std::move(result), std::move(p.handler_work_)));
+    }
+    // The work in p is released after the handler has run (or, when it was
+    // dispatched elsewhere, once it is queued there), as in Asio.
   }
 
   static void destroy(async_call_op* op) noexcept
@@ -219,6 +265,8 @@ public:
   }
 
 private:
+  using result_type = typename op_base<Signature>::result_type;
+
   // What leaves the operation's memory before that memory is freed.
   // Destroyed in reverse: the handler, then the work on its executor, then
   // the work on the I/O executor, as in Asio's operations.
@@ -235,6 +283,7 @@ private:
     : op_base<Signature>(a, &do_post, &do_destroy)
     , handler_(std::forward<H>(handler))
     , io_work_(io_ex)
+    , io_ex_(io_ex)
     , handler_ex_(boost::asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
     , handler_elsewhere_(handler_elsewhere)
@@ -287,31 +336,42 @@ private:
   static void do_post(op_header* base) noexcept
   {
     auto* op = static_cast<async_call_op*>(base);
-    // The completion leaves the I/O executor's context here. As in Asio's
-    // handler_work, that context's work is released when the completion goes
-    // to the handler's executor, and the operation leaves its registry: the
-    // I/O context may then be destroyed while the completion waits in the
-    // other one. Both happen before execute(), while the poster holds the
-    // operation (busy, or initiating) so that context cannot be gone yet;
-    // after this, the poster touches nothing of it.
-    if (op->handler_elsewhere_)
+    if constexpr (posts_to_handler_executor)
     {
-      io_work_type released(std::move(op->io_work_));
-      op_registry::remove(op->links_[0]);
+      // The completion leaves the I/O executor's context here. As in Asio's
+      // handler_work, that context's work is released when the completion
+      // goes to the handler's executor, and the operation leaves its
+      // registry: the I/O context may then be destroyed while the completion
+      // waits in the other one. Both happen before execute(), while the
+      // poster holds the operation (busy, or initiating) so that context
+      // cannot be gone yet; after this, the poster touches nothing of it.
+      if (op->handler_elsewhere_)
+      {
+        op->io_work_.reset();
+        op_registry::remove(op->links_[0]);
+      }
+      post(op->handler_ex_, op);
     }
-    // Required, not preferred, as asio::post does: an executor that cannot
-    // promise not to run the function inline is rejected at compile time.
-    boost::asio::execution::execute(
-        boost::asio::prefer(boost::asio::require(op->handler_ex_, boost::asio::execution::blocking.never),
-            boost::asio::execution::relationship.fork,
-            boost::asio::execution::allocator(post_allocator<void>(op->post_buffer_))),
-        op_invoker<async_call_op>(op));
+    else
+      post(op->io_ex_, op);
+  }
+
+  // Required, not preferred, as asio::post does: an executor that cannot
+  // promise not to run the function inline is never posted to.
+  template <typename Executor>
+  static void post(const Executor& ex, async_call_op* op) noexcept
+  {
+    boost::asio::prefer(boost::asio::require(ex, boost::asio::execution::blocking.never),
+        boost::asio::execution::relationship.fork,
+        boost::asio::execution::allocator(post_allocator<void>(op->post_buffer_)))
+        .execute(op_invoker<async_call_op>(op));
   }
 
   static void do_destroy(op_header* base) noexcept { destroy(static_cast<async_call_op*>(base)); }
 
   Handler handler_;
   io_work_type io_work_;
+  [[no_unique_address]] io_executor_copy io_ex_;
   handler_executor_type handler_ex_;
   std::optional<handler_work_type> handler_work_;
   [[no_unique_address]] allocator_type alloc_;

@@ -8,11 +8,11 @@
 #define AWAITIFY_DETAIL_CONTEXT_STATS_HPP
 
 #include <awaitify/diagnostics.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <source_location>
 
 namespace awaitify {
 namespace detail {
@@ -54,7 +54,7 @@ public:
   void count(outcome o) noexcept { outcomes_[o].fetch_add(1, std::memory_order_release); }
 
   /// Counts a misuse and hands it to the misuse handler, if any.
-  void report(misuse kind, const std::source_location& where) noexcept;
+  void report(misuse kind, const source_location& where) noexcept;
 
   void set_handler(misuse_handler handler);
 

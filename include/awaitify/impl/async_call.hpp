@@ -10,10 +10,11 @@
 #include <awaitify/callback.hpp>
 #include <awaitify/detail/anchor.hpp>
 #include <awaitify/detail/async_call_op.hpp>
+#include <awaitify/detail/executor_support.hpp>
 #include <awaitify/detail/op_registry.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <exception>
-#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -31,16 +32,20 @@ public:
   executor_type get_executor() const noexcept { return ex_; }
 
   template <typename Handler, typename Init>
-  void operator()(Handler&& handler, Init&& init, const std::source_location& where) const
+  void operator()(Handler&& handler, Init&& init, const source_location& where) const
   {
     using op_type = async_call_op<Signature, std::decay_t<Handler>, IoExecutor, TrackWork>;
 
     // Everything that can fail is done before the operation exists.
     op_registry& io_registry = op_registry::of(context_of(ex_));
-    boost::asio::execution_context& handler_ctx =
-        context_of(boost::asio::get_associated_executor(handler, ex_));
-    op_registry* handler_registry =
-        &handler_ctx == &io_registry.context() ? nullptr : &op_registry::of(handler_ctx);
+    // A handler executor whose context cannot be asked (any_completion_executor)
+    // is reached through the I/O executor; its context must outlive the
+    // operation, as for Asio's own operations.
+    boost::asio::execution_context* handler_ctx =
+        context_if_known(boost::asio::get_associated_executor(handler, ex_));
+    op_registry* handler_registry = !handler_ctx || handler_ctx == &io_registry.context()
+        ? nullptr
+        : &op_registry::of(*handler_ctx);
     std::decay_t<Init> local_init(std::forward<Init>(init));
     anchor* a = anchor::create(io_registry.stats(), where);
     op_type* op;

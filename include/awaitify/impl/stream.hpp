@@ -10,6 +10,7 @@
 #include <awaitify/detail/stream_state.hpp>
 #include <awaitify/impl/async_call.hpp>
 #include <awaitify/sink.hpp>
+#include <awaitify/source_location.hpp>
 
 #include <memory>
 #include <type_traits>
@@ -49,7 +50,7 @@ private:
 template <typename Signature, typename Executor, typename Subscribe>
   requires boost::asio::execution::is_executor<Executor>::value
 stream<Signature, Executor> make_stream(const Executor& ex, stream_options<Signature> options,
-    Subscribe&& subscribe, const std::source_location& where)
+    Subscribe&& subscribe, const source_location& where)
 {
   using state_type = detail::stream_state<Signature>;
   auto state = std::make_shared<state_type>(std::move(options));

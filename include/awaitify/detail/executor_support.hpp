@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// awaitify/detail/executor_support.hpp
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+//
+// What awaitify needs to know of an executor, for every kind that Asio's own
+// operations accept: standard executors with or without `blocking.never` and
+// a queryable context (`any_completion_executor` has neither), and
+// Networking TS executors (`io_context::strand`).
+//
+
+#ifndef AWAITIFY_DETAIL_EXECUTOR_SUPPORT_HPP
+#define AWAITIFY_DETAIL_EXECUTOR_SUPPORT_HPP
+
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/require.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace awaitify {
+namespace detail {
+
+template <typename Executor>
+inline constexpr bool is_standard_executor = boost::asio::execution::is_executor<Executor>::value;
+
+/// Whether a completion can be submitted to the executor directly, with the
+/// guarantees of `asio::post`: it promises `blocking.never`, and its context,
+/// which must be told when it shuts down, is known. Otherwise the completion
+/// goes through the I/O executor and is then dispatched, as Asio's own
+/// operations do.
+template <typename Executor>
+inline constexpr bool posts_directly = is_standard_executor<Executor>
+    && boost::asio::can_require<const Executor&, boost::asio::execution::blocking_t::never_t>::value
+    && boost::asio::can_query<const Executor&, boost::asio::execution::context_t>::value;
+
+/// The execution context of an executor, or null when it cannot be asked.
+template <typename Executor>
+boost::asio::execution_context* context_if_known(const Executor& ex) noexcept
+{
+  if constexpr (boost::asio::can_query<const Executor&, boost::asio::execution::context_t>::value)
+    return &static_cast<boost::asio::execution_context&>(boost::asio::query(ex, boost::asio::execution::context));
+  else if constexpr (requires { ex.context(); })
+    return &static_cast<boost::asio::execution_context&>(ex.context());
+  else
+    return nullptr;
+}
+
+/// Outstanding work on an executor of either model, held until destroyed or
+/// reset.
+template <typename Executor, bool Standard = is_standard_executor<Executor>>
+class work_guard
+{
+public:
+  explicit work_guard(const Executor& ex)
+    : tracked_(boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked))
+  {
+  }
+
+  void reset() noexcept
+  {
+    // A moved-from Asio executor no longer counts the work.
+    [[maybe_unused]] tracked_type released(std::move(tracked_));
+  }
+
+private:
+  using tracked_type = std::decay_t<decltype(boost::asio::prefer(
+      std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+
+  tracked_type tracked_;
+};
+
+template <typename Executor>
+class work_guard<Executor, false>
+{
+public:
+  explicit work_guard(const Executor& ex) : guard_(ex) {}
+
+  void reset() noexcept { guard_.reset(); }
+
+private:
+  boost::asio::executor_work_guard<Executor> guard_;
+};
+
+} // namespace detail
+} // namespace awaitify
+
+#endif // AWAITIFY_DETAIL_EXECUTOR_SUPPORT_HPP
