@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSL-1.0
 # Installs what is missing, then configures, builds and runs every test with
-# the given CMake preset: dev (default), asan or tsan.
+# the given CMake workflow preset: dev (default), asan, tsan, or a compiler's
+# (gcc11, clang14, clang15, clang16, clang16-libcxx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install_deps.sh
-cmake --workflow --preset "${1:-dev}"
+preset=${1:-dev}
+case "$preset" in
+  gcc11) extra="g++-11" ;;
+  clang14) extra="clang-14" ;;
+  clang15) extra="clang-15" ;;
+  clang16) extra="clang-16" ;;
+  clang16-libcxx) extra="clang-16 libc++-16-dev libc++abi-16-dev" ;;
+  *) extra="" ;;
+esac
+AWAITIFY_EXTRA_PACKAGES="${AWAITIFY_EXTRA_PACKAGES:-} $extra" scripts/install_deps.sh
+cmake --workflow --preset "$preset"
