@@ -4,7 +4,7 @@
 # only those that are missing. Run as root (or with sudo available).
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-test1.81-dev libbenchmark-dev
+packages=(g++ cmake ninja-build pkg-config doxygen libboost1.81-dev libboost-test1.81-dev libbenchmark-dev
   libmosquitto-dev mosquitto)
 # Callers add what only they need (e.g. the benchmark's chart tools).
 read -r -a extra <<< "${AWAITIFY_EXTRA_PACKAGES:-}"

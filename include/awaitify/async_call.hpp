@@ -32,7 +32,17 @@ namespace awaitify {
  * a plain handler).
  *
  * @param ex The I/O executor of the operation. The handler runs on the
- * handler's associated executor, which defaults to `ex`.
+ * handler's associated executor, which defaults to `ex`. `ex` must be a
+ * standard (`execution::is_executor`) executor whose execution context can
+ * be queried (`query(ex, execution::context)`), that can be required to be
+ * `blocking.never` and preferred to track outstanding work: io_context's,
+ * `strand<>` of it, `thread_pool`'s, `any_io_executor` all qualify. The
+ * handler's associated executor may be anything Asio's own operations
+ * accept: when it cannot be required to be `blocking.never`, or its context
+ * cannot be queried (`any_completion_executor`, `io_context::strand`), the
+ * completion is posted to `ex` and then dispatched to it, as Asio does; its
+ * context must then outlive the operation unless it can be found (a
+ * Networking TS executor's `context()`).
  *
  * @param init Decay-copied, then invoked once as
  * `init(awaitify::callback<Signature>)` when the operation is initiated (for
@@ -41,7 +51,9 @@ namespace awaitify {
  * register a cancellation hook with `callback::on_cancel`, or throw.
  *
  * @param token The completion token; it comes last, before the defaulted
- * `where`, which records the call site for diagnostics.
+ * `where`.
+ *
+ * @param where The call site, recorded for misuse reports; leave it defaulted.
  *
  * @par Completion signature
  * `completion_signature_t<Signature>`: `void(boost::system::error_code,
@@ -60,8 +72,9 @@ namespace awaitify {
  * default-constructed.
  *
  * @par Which thread runs the handler
- * A thread running the handler's associated executor, through
- * `execution::execute` with `blocking.never` (the effect of `asio::post`):
+ * A thread running the handler's associated executor, submitted with
+ * `blocking.never` (the effect of `asio::post`; for executors that cannot
+ * promise it, posted to `ex` and then dispatched, as Asio does):
  * never the thread that invoked the callback, never inside this function, even
  * when `init` invokes the callback synchronously. Until the handler has run
  * (or has been destroyed), outstanding work is counted on `ex` and on the

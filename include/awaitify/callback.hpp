@@ -68,16 +68,22 @@ template <typename... Args>
 class callback<void(Args...)>
 {
 public:
+  /// The legacy signature this callback was made for.
   using signature = void(Args...);
 
+  /// Another handle to the same operation: the first invocation of any copy
+  /// delivers the result. Copying a moved-from callback gives a moved-from one.
   callback(const callback& other) noexcept : anchor_(other.anchor_)
   {
     if (anchor_)
       anchor_->add_copy();
   }
 
+  /// Takes over `other`'s handle; `other` is left moved-from (inert).
   callback(callback&& other) noexcept : anchor_(std::exchange(other.anchor_, nullptr)) {}
 
+  /// Releases this handle (the last one dropped completes the operation with
+  /// `error::callback_dropped`) and takes `other`'s.
   callback& operator=(callback other) noexcept
   {
     std::swap(anchor_, other.anchor_);

@@ -198,6 +198,18 @@ class correlator;
  * associated executor (never run on the completing thread), it is counted,
  * cancellable and safe at shutdown like `async_call`.
  *
+ * @tparam Key Identifies a completion: it must be copy constructible,
+ * equality comparable and hashable with `std::hash<Key>` (it is the key of
+ * `std::unordered_map`s). Copies are made under the correlator's lock, so
+ * copying, hashing and comparing should be cheap and must not call back into
+ * the correlator. A key may be waited for by one wait at a time.
+ *
+ * @tparam Signature The completion's values, `void(Args...)`, as for
+ * `async_call`.
+ *
+ * @tparam Executor The I/O executor of the waits (see `async_call` for what
+ * it must support).
+ *
  * @par Thread safety
  * Every member function may be called concurrently from any thread. The
  * correlator may be destroyed while completions still arrive through copies
@@ -207,6 +219,7 @@ template <typename Key, typename... Args, typename Executor>
 class correlator<Key, void(Args...), Executor>
 {
 public:
+  /// The signature of a completion: the values `complete` takes.
   using signature = void(Args...);
 
   /// The executor of the waits.
@@ -215,11 +228,14 @@ public:
   /// `void(boost::system::error_code, Args...)`, as for `async_call`.
   using completion_signature = completion_signature_t<signature>;
 
+  /// A correlator whose waits are operations on `ex`; `where` records the
+  /// call site for misuse reports.
   explicit correlator(const Executor& ex, const source_location& where = source_location::current())
     : ex_(ex), state_(std::make_shared<detail::correlator_state<Key, signature>>()), where_(where)
   {
   }
 
+  /// The executor of the waits.
   executor_type get_executor() const noexcept { return ex_; }
 
   /// Waits for the completion of `key`.

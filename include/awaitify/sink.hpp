@@ -52,12 +52,17 @@ template <typename... Args>
 class sink<void(Args...)>
 {
 public:
+  /// The signature of an item: the values a push takes.
   using signature = void(Args...);
 
+  /// Another handle to the same stream; the stream's producer side ends when
+  /// the last handle is destroyed.
   sink(const sink& other) noexcept : state_(other.state_) { state_->add_sink(); }
 
+  /// Takes over `other`'s handle; `other` is left moved-from (inert).
   sink(sink&& other) noexcept : state_(std::move(other.state_)) {}
 
+  /// Releases this handle and takes `other`'s.
   sink& operator=(sink other) noexcept
   {
     std::swap(state_, other.state_);

@@ -70,8 +70,11 @@ public:
   /// `completion_signature_t<Signature>`, i.e. `void(error_code, Args...)`.
   using completion_signature = completion_signature_t<Signature>;
 
+  /// Takes over `other`'s stream; `other` is left moved-from, and its
+  /// `async_next` completes with `asio::error::bad_descriptor`.
   stream(stream&& other) noexcept = default;
 
+  /// Ends this stream (as the destructor does), then takes over `other`'s.
   stream& operator=(stream&& other) noexcept
   {
     if (this != &other)

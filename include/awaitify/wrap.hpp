@@ -81,6 +81,8 @@ public:
   /// The completion signature of those operations.
   using completion_signature = completion_signature_t<Signature>;
 
+  /// Made by `wrap`: calls `fn` with the I/O executor `ex`; `where` records
+  /// the call site of `wrap` for misuse reports.
   wrapper(const Executor& ex, LegacyFn fn, const source_location& where)
     : ex_(ex), fn_(std::move(fn)), where_(where)
   {
