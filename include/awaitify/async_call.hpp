@@ -57,8 +57,9 @@ namespace awaitify {
  *
  * @par Completion signature
  * `completion_signature_t<Signature>`: `void(boost::system::error_code,
- * Args...)` for `Signature = void(Args...)`, or `Signature` itself when it
- * already begins with an `error_code` or `std::exception_ptr`. The handler
+ * std::decay_t<Args>...)` for `Signature = void(Args...)`, or
+ * `void(std::decay_t<Args>...)` when its first parameter already is an
+ * `error_code` or `std::exception_ptr` (by value or `const&`). The handler
  * receives:
  * - the values of the callback's first invocation, moved, with a default
  *   error (legacy error-first signatures pass their error through);
@@ -97,7 +98,7 @@ namespace awaitify {
  * @par Memory
  * The operation's state is allocated with the handler's associated allocator
  * (by default Asio's recycling allocator) and freed before the handler runs.
- * A 48-byte block shared by the callback copies comes from a small per-thread
+ * A 64-byte block shared by the callback copies comes from a small per-thread
  * cache and lives as long as the last copy. Posting the completion allocates
  * nothing for executors that honour `execution::allocator` (io_context,
  * strand); a type-erased executor (`any_io_executor`) allocates as it does

@@ -466,6 +466,37 @@ BOOST_FIXTURE_TEST_CASE(values_are_moved_never_copied, io_fixture)
   BOOST_TEST(copy_counted::copies == 0);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_const_reference_error_code_is_error_first, io_fixture)
+{
+  using legacy = void(const error_code&, int);
+  std::future<int> failed = awaitify::async_call<legacy>(
+      ioc.get_executor(), [](callback<legacy> cb) { cb(asio::error::eof, 0); }, asio::use_future);
+  std::future<int> succeeded = awaitify::async_call<legacy>(
+      ioc.get_executor(), [](callback<legacy> cb) { cb(error_code(), 4); }, asio::use_future);
+  std::optional<int> awaited;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    auto answer = [](callback<legacy> cb) { cb(error_code(), 5); };
+    awaited = co_await awaitify::async_call<legacy>(ioc.get_executor(), answer, asio::use_awaitable);
+  });
+  BOOST_CHECK_EXCEPTION(failed.get(), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == asio::error::eof; });
+  BOOST_TEST(succeeded.get() == 4);
+  BOOST_TEST(awaited == 5);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_const_reference_exception_ptr_is_exception_first, io_fixture)
+{
+  using legacy = void(const std::exception_ptr&, int);
+  std::future<int> thrown = awaitify::async_call<legacy>(ioc.get_executor(),
+      [](callback<legacy> cb) { cb(std::make_exception_ptr(std::logic_error("legacy")), 0); }, asio::use_future);
+  std::future<int> failed = awaitify::async_call<legacy>(
+      ioc.get_executor(), [](callback<legacy> cb) { cb.fail(std::make_exception_ptr(std::out_of_range("x"))); },
+      asio::use_future);
+  run();
+  BOOST_CHECK_THROW(thrown.get(), std::logic_error);
+  BOOST_CHECK_THROW(failed.get(), std::out_of_range);
+}
+
 BOOST_FIXTURE_TEST_CASE(error_first_signatures_pass_the_legacy_error_through, io_fixture)
 {
   const error_code legacy_error = asio::error::connection_refused;

@@ -20,7 +20,9 @@
 #include <latch>
 #include <map>
 #include <optional>
+#include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -146,6 +148,22 @@ BOOST_AUTO_TEST_CASE(completions_after_the_context_is_destroyed)
   });
   network.join();
   BOOST_TEST(c->waiting() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(const_reference_values_and_errors, io_fixture)
+{
+  awaitify::correlator<int, void(const error_code&, const std::string&), asio::io_context::executor_type> c(
+      ioc.get_executor());
+  static_assert(std::is_same_v<decltype(c)::completion_signature, void(error_code, std::string)>);
+  std::optional<std::string> value;
+  std::optional<error_code> failure;
+  c.async_wait(1, [&](error_code, std::string v) { value = std::move(v); });
+  c.async_wait(2, [&](error_code ec, std::string) { failure = ec; });
+  BOOST_TEST(c.complete(1, error_code(), "one"));
+  BOOST_TEST(c.complete(2, asio::error::eof, ""));
+  run();
+  BOOST_TEST(value == std::string("one"));
+  BOOST_TEST((failure == error_code(asio::error::eof)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,14 @@ static_assert(std::is_same_v<awaitify::completion_signature_t<void(std::exceptio
     void(std::exception_ptr, int)>);
 static_assert(std::is_same_v<awaitify::completion_signature_t<void(std::unique_ptr<int>)>,
     void(error_code, std::unique_ptr<int>)>);
+// Parameters count as their decayed types: `const error_code&` (Asio's own
+// handler convention) and `const std::exception_ptr&` are error-first.
+static_assert(std::is_same_v<awaitify::completion_signature_t<void(const error_code&, int)>, void(error_code, int)>);
+static_assert(std::is_same_v<awaitify::completion_signature_t<void(error_code&&)>, void(error_code)>);
+static_assert(std::is_same_v<awaitify::completion_signature_t<void(const std::exception_ptr&, int)>,
+    void(std::exception_ptr, int)>);
+static_assert(std::is_same_v<awaitify::completion_signature_t<void(const std::string&, const int)>,
+    void(error_code, std::string, int)>);
 static_assert(boost::system::is_error_code_enum<awaitify::error::errors>::value);
 
 BOOST_AUTO_TEST_SUITE(error)

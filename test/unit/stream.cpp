@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -404,6 +405,21 @@ BOOST_FIXTURE_TEST_CASE(many_producer_threads_keep_their_own_order, io_fixture)
   for (auto& t : threads)
     t.join();
   BOOST_TEST(teardowns == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(const_reference_items, io_fixture)
+{
+  using signature = void(const std::string&);
+  auto s = awaitify::make_stream<signature>(ioc, {}, [](sink<signature> producer) {
+    const std::string word = "kept";
+    producer(word);
+    producer.close();
+  });
+  static_assert(std::is_same_v<decltype(s)::completion_signature, void(error_code, std::string)>);
+  std::optional<std::string> got;
+  s.async_next([&](error_code, std::string v) { got = std::move(v); });
+  run();
+  BOOST_TEST(got == std::string("kept"));
 }
 
 BOOST_AUTO_TEST_SUITE_END() // consumer

@@ -27,8 +27,9 @@ namespace detail {
 template <typename Signature>
 inline constexpr bool exception_first = false;
 
-template <typename... Rest>
-inline constexpr bool exception_first<void(std::exception_ptr, Rest...)> = true;
+template <typename First, typename... Rest>
+inline constexpr bool exception_first<void(First, Rest...)> =
+    std::is_same_v<std::decay_t<First>, std::exception_ptr>;
 
 template <typename CompletionSignature>
 struct completion_result;
@@ -74,11 +75,11 @@ public:
   using result_type = typename result_traits::type;
 
   // Values the callback received. A legacy signature that already begins with
-  // an error_code or exception_ptr is the completion signature itself.
+  // an error_code or exception_ptr brings its own first completion argument.
   template <typename... Values>
   void set_values(Values&&... values) noexcept
   {
-    if constexpr (std::is_same_v<completion_signature, void(Args...)>)
+    if constexpr (legacy_error_first<void(Args...)>)
       result_.emplace(std::forward<Values>(values)...);
     else
       result_.emplace(boost::system::error_code(), std::forward<Values>(values)...);
