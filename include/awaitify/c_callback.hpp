@@ -64,6 +64,9 @@ struct c_trampoline<R (*)(P...), Signature, std::index_sequence<I...>>
 {
   using traits = c_function_traits<R (*)(P...)>;
   static constexpr std::size_t offset = traits::user_data_first ? 1 : 0;
+  static_assert(traits::arity == 1 ? traits::user_data_first : traits::user_data_first != traits::user_data_last,
+      "the C function must take its void* user data first or last, and only one of its "
+      "first and last parameters may be a void*");
 
   static R call(P... params) noexcept
   {
@@ -76,6 +79,14 @@ struct c_trampoline<R (*)(P...), Signature, std::index_sequence<I...>>
     if constexpr (!std::is_void_v<R>)
       return R();
   }
+};
+
+// A C function type declared noexcept gets the same trampoline, which is
+// noexcept already.
+template <typename R, typename... P, typename Signature, std::size_t... I>
+struct c_trampoline<R (*)(P...) noexcept, Signature, std::index_sequence<I...>>
+  : c_trampoline<R (*)(P...), Signature, std::index_sequence<I...>>
+{
 };
 
 } // namespace detail
@@ -130,10 +141,12 @@ private:
 /// type `CFunction` that takes it back.
 /**
  * `CFunction` is the exact type the C API wants, e.g.
- * `void (*)(void* arg, int status, const char* value)`. Its `void*`
- * parameter is the user data, first or last (not both: that would be
- * ambiguous, and is rejected); the other parameters are passed to `cb`, in
- * order, and must convert to its signature's arguments. The conversion runs
+ * `void (*)(void* arg, int status, const char* value)`, `void (*)(void*)`, or
+ * a `noexcept` function pointer type. Its `void*` parameter is the user data,
+ * first or last (a function whose first and last parameters are both `void*`
+ * is ambiguous, and is rejected; a lone `void*` is the user data); the other
+ * parameters are passed to `cb`, in order, and must convert to its
+ * signature's arguments. The conversion runs
  * on the C library's thread inside a function that must not throw: a
  * conversion that throws (say, `std::string` from a null `const char*`)
  * terminates the program.
@@ -145,9 +158,6 @@ template <typename CFunction, typename Signature>
 c_callback<CFunction> to_c_callback(callback<Signature> cb)
 {
   using traits = detail::c_function_traits<CFunction>;
-  static_assert(traits::user_data_first != traits::user_data_last,
-      "the C function must take its void* user data first or last, and only one of its "
-      "first and last parameters may be a void*");
   using trampoline = detail::c_trampoline<CFunction, Signature, std::make_index_sequence<traits::arity - 1>>;
   void* carrier = new callback<Signature>(std::move(cb));
   return c_callback<CFunction>(&trampoline::call, carrier,

@@ -15,6 +15,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace {
 
@@ -107,6 +108,55 @@ BOOST_FIXTURE_TEST_CASE(a_synchronous_failure_reclaims_the_carrier, c_fixture)
   run();
   BOOST_TEST((reclaimed == error_code(awaitify::error::callback_dropped)));
   BOOST_TEST((failed == error_code(asio::error::host_not_found)));
+}
+
+// The most common C completion callback: its one parameter is the user data.
+using notify_fn = void (*)(void* user);
+void c_notify(notify_fn cb, void* user) { c_library_thread->post([cb, user] { cb(user); }); }
+
+// A C API compiled as C++ may declare its callback type noexcept.
+using checked_fn = void (*)(int status, void* user) noexcept;
+void c_checked(int status, checked_fn cb, void* user) { cb(status, user); }
+
+BOOST_FIXTURE_TEST_CASE(a_lone_void_pointer_is_the_user_data, c_fixture)
+{
+  std::optional<error_code> done;
+  awaitify::async_call<void()>(ioc,
+      [](callback<void()> cb) {
+        auto c = awaitify::to_c_callback<notify_fn>(std::move(cb));
+        c_notify(c.function(), c.user_data());
+      },
+      [&](error_code ec) { done = ec; });
+  run();
+  BOOST_TEST((done == error_code()));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_noexcept_function_pointer_type, c_fixture)
+{
+  std::optional<int> status;
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<checked_fn>(std::move(cb));
+        static_assert(std::is_same_v<decltype(c.function()), checked_fn>);
+        c_checked(3, c.function(), c.user_data());
+      },
+      [&](error_code, int s) { status = s; });
+  run();
+  BOOST_TEST(status == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_const_reference_parameter_takes_the_converted_c_argument, c_fixture)
+{
+  using legacy = void(int, const std::string&);
+  std::optional<std::string> value;
+  awaitify::async_call<legacy>(ioc,
+      [](callback<legacy> cb) {
+        auto c = awaitify::to_c_callback<lookup_fn>(std::move(cb));
+        BOOST_TEST(c_lookup("name", c.function(), c.user_data()) == 0);
+      },
+      [&](error_code, int, std::string v) { value = std::move(v); });
+  run();
+  BOOST_TEST(value == std::string("name.example"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
