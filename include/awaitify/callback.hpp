@@ -35,6 +35,29 @@ struct callback_access
   {
     return cb.anchor_;
   }
+
+  /// Completes the operation with `fill` as an invocation would, but an
+  /// attempt that loses (to a cancellation, a shutdown) is awaitify's own
+  /// race, not the user's misuse: it is neither counted nor reported.
+  template <typename Signature, typename Fill>
+  static bool complete_quietly(const callback<Signature>& cb, Fill&& fill) noexcept
+  {
+    return cb.anchor_ && cb.anchor_->try_complete(delivered, fill);
+  }
+
+  template <typename Signature, typename... Values>
+  static bool invoke_quietly(const callback<Signature>& cb, Values&&... values) noexcept
+  {
+    return complete_quietly(cb, [&](op_header& op) noexcept {
+      static_cast<op_base<Signature>&>(op).set_values(std::forward<Values>(values)...);
+    });
+  }
+
+  template <typename Signature>
+  static bool fail_quietly(const callback<Signature>& cb, const boost::system::error_code& ec) noexcept
+  {
+    return complete_quietly(cb, fill_error<Signature>{ec});
+  }
 };
 
 } // namespace detail

@@ -20,6 +20,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
@@ -47,6 +48,22 @@ public:
   using signature = void(Args...);
   using values_type = std::tuple<std::decay_t<Args>...>;
 
+  correlator_state() = default;
+  correlator_state(const correlator_state&) = delete;
+  correlator_state& operator=(const correlator_state&) = delete;
+
+  /// The last correlator is gone: its pending waits end as an Asio I/O
+  /// object's do when it is destroyed.
+  ~correlator_state()
+  {
+    for (auto& [key, cb] : waiters_)
+      callback_access::fail_quietly(cb, boost::asio::error::operation_aborted);
+  }
+
+  // A correlator's completions of its waits can lose only to their
+  // cancellation or a shutdown, which is no misuse of the user's: they are
+  // neither counted nor reported.
+
   void wait(const Key& key, callback<signature> cb)
   {
     anchor* const wait = callback_access::anchor_of(cb);
@@ -65,15 +82,15 @@ public:
       early_.erase(early);
       lock.unlock();
       if (values)
-        std::apply([&](auto&... v) { cb(std::move(v)...); }, *values);
+        std::apply([&](auto&... v) { callback_access::invoke_quietly(cb, std::move(v)...); }, *values);
       else
-        cb.fail(ec);
+        callback_access::fail_quietly(cb, ec);
       return;
     }
     if (waiters_.contains(key))
     {
       lock.unlock();
-      cb.fail(error::operation_in_progress);
+      callback_access::fail_quietly(cb, error::operation_in_progress);
       return;
     }
     waiters_.emplace(key, std::move(cb));
@@ -93,7 +110,7 @@ public:
     callback<signature> cb = std::move(waiter->second);
     waiters_.erase(waiter);
     lock.unlock();
-    return std::apply([&](auto&... v) { return cb(std::move(v)...); }, values);
+    return std::apply([&](auto&... v) { return callback_access::invoke_quietly(cb, std::move(v)...); }, values);
   }
 
   bool fail(const Key& key, const boost::system::error_code& ec)
@@ -110,7 +127,7 @@ public:
     callback<signature> cb = std::move(waiter->second);
     waiters_.erase(waiter);
     lock.unlock();
-    return cb.fail(ec);
+    return callback_access::fail_quietly(cb, ec);
   }
 
   std::size_t fail_all(const boost::system::error_code& ec)
@@ -124,7 +141,7 @@ public:
     }
     std::size_t failed = 0;
     for (auto& [key, cb] : waiters)
-      failed += cb.fail(ec);
+      failed += callback_access::fail_quietly(cb, ec);
     return failed;
   }
 
@@ -176,7 +193,13 @@ struct wait_for_key
   std::shared_ptr<correlator_state<Key, Signature>> state_;
   Key key_;
 
-  void operator()(callback<Signature> cb) && { state_->wait(key_, std::move(cb)); }
+  void operator()(callback<Signature> cb) &&
+  {
+    if (state_)
+      state_->wait(key_, std::move(cb));
+    else
+      callback_access::fail_quietly(cb, boost::asio::error::bad_descriptor); // A moved-from correlator.
+  }
 };
 
 } // namespace detail
@@ -235,6 +258,34 @@ public:
   {
   }
 
+  /// Another handle to the same correlator.
+  correlator(const correlator&) = default;
+
+  /// Takes over `other`'s handle. `other` is left moved-from: it keeps its
+  /// executor; its waits complete with `asio::error::bad_descriptor`, its
+  /// other member functions do nothing and return false or 0.
+  correlator(correlator&& other) noexcept(std::is_nothrow_copy_constructible_v<Executor>)
+    : ex_(other.ex_), state_(std::move(other.state_)), where_(other.where_)
+  {
+  }
+
+  /// Shares `other`'s correlator.
+  correlator& operator=(const correlator&) = default;
+
+  /// Takes over `other`'s handle, leaving it moved-from.
+  correlator& operator=(correlator&& other) noexcept(std::is_nothrow_copy_assignable_v<Executor>)
+  {
+    ex_ = other.ex_;
+    state_ = std::move(other.state_);
+    where_ = other.where_;
+    return *this;
+  }
+
+  /// When the last handle to a correlator is destroyed, its pending waits
+  /// complete with `asio::error::operation_aborted`, as an Asio I/O object's
+  /// operations do when it is destroyed.
+  ~correlator() = default;
+
   /// The executor of the waits.
   executor_type get_executor() const noexcept { return ex_; }
 
@@ -266,25 +317,26 @@ public:
   /// Returns false if it was discarded: the late answer to a cancelled wait.
   bool complete(const Key& key, Args... args)
   {
-    return state_->complete(key, typename detail::correlator_state<Key, signature>::values_type(std::move(args)...));
+    return state_
+        && state_->complete(key, typename detail::correlator_state<Key, signature>::values_type(std::move(args)...));
   }
 
   /// Fails `key`'s wait with `ec` (kept, like a completion, if none is pending).
-  bool fail(const Key& key, const boost::system::error_code& ec) { return state_->fail(key, ec); }
+  bool fail(const Key& key, const boost::system::error_code& ec) { return state_ && state_->fail(key, ec); }
 
   /// Fails every pending wait with `ec` and discards kept completions.
   /// Returns how many waits it failed.
-  std::size_t fail_all(const boost::system::error_code& ec) { return state_->fail_all(ec); }
+  std::size_t fail_all(const boost::system::error_code& ec) { return state_ ? state_->fail_all(ec) : 0; }
 
   /// Discards a kept completion that no wait will claim. Returns whether
   /// there was one.
-  bool forget(const Key& key) { return state_->forget(key); }
+  bool forget(const Key& key) { return state_ && state_->forget(key); }
 
   /// How many waits are pending.
-  std::size_t waiting() const { return state_->waiting(); }
+  std::size_t waiting() const { return state_ ? state_->waiting() : 0; }
 
   /// How many completions are kept for waits not started yet.
-  std::size_t early() const { return state_->early(); }
+  std::size_t early() const { return state_ ? state_->early() : 0; }
 
 private:
   Executor ex_;

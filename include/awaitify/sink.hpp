@@ -56,8 +56,13 @@ public:
   using signature = void(Args...);
 
   /// Another handle to the same stream; the stream's producer side ends when
-  /// the last handle is destroyed.
-  sink(const sink& other) noexcept : state_(other.state_) { state_->add_sink(); }
+  /// the last handle is destroyed. A copy of a moved-from sink is moved-from:
+  /// its pushes return `push_result::closed`, `close()` and `fail()` false.
+  sink(const sink& other) noexcept : state_(other.state_)
+  {
+    if (state_)
+      state_->add_sink();
+  }
 
   /// Takes over `other`'s handle; `other` is left moved-from (inert).
   sink(sink&& other) noexcept : state_(std::move(other.state_)) {}

@@ -70,17 +70,22 @@ public:
   /// `completion_signature_t<Signature>`, i.e. `void(error_code, Args...)`.
   using completion_signature = completion_signature_t<Signature>;
 
-  /// Takes over `other`'s stream; `other` is left moved-from, and its
-  /// `async_next` completes with `asio::error::bad_descriptor`.
-  stream(stream&& other) noexcept = default;
+  /// Takes over `other`'s stream; `other` is left moved-from: it keeps its
+  /// executor, and its `async_next` completes with
+  /// `asio::error::bad_descriptor`.
+  stream(stream&& other) noexcept(std::is_nothrow_copy_constructible_v<Executor>)
+    : ex_(other.ex_), state_(std::move(other.state_)), where_(other.where_)
+  {
+  }
 
-  /// Ends this stream (as the destructor does), then takes over `other`'s.
-  stream& operator=(stream&& other) noexcept
+  /// Ends this stream (as the destructor does), then takes over `other`'s,
+  /// leaving `other` moved-from.
+  stream& operator=(stream&& other) noexcept(std::is_nothrow_copy_assignable_v<Executor>)
   {
     if (this != &other)
     {
       end();
-      ex_ = std::move(other.ex_);
+      ex_ = other.ex_;
       state_ = std::move(other.state_);
       where_ = other.where_;
     }

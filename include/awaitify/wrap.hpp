@@ -88,6 +88,34 @@ public:
   {
   }
 
+  /// A copy, if the legacy function can be copied.
+  wrapper(const wrapper&) = default;
+
+  /// Takes over `other`'s legacy function. `other` keeps its executor; what
+  /// calling it then does is up to the moved-from function (an empty
+  /// `std::function` throws, and the operation completes with
+  /// `error::initiation_failed`).
+  wrapper(wrapper&& other) noexcept(
+      std::is_nothrow_copy_constructible_v<Executor> && std::is_nothrow_move_constructible_v<LegacyFn>)
+    : ex_(other.ex_), fn_(std::move(other.fn_)), where_(other.where_)
+  {
+  }
+
+  /// Copies `other`, if the legacy function can be copy-assigned.
+  wrapper& operator=(const wrapper&) = default;
+
+  /// Takes over `other`'s legacy function, as the move constructor does.
+  wrapper& operator=(wrapper&& other) noexcept(
+      std::is_nothrow_copy_assignable_v<Executor> && std::is_nothrow_move_assignable_v<LegacyFn>)
+  {
+    ex_ = other.ex_;
+    fn_ = std::move(other.fn_);
+    where_ = other.where_;
+    return *this;
+  }
+
+  ~wrapper() = default;
+
   /// The I/O executor of the operations this wrapper starts.
   executor_type get_executor() const noexcept { return ex_; }
 

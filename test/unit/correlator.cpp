@@ -6,6 +6,7 @@
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,10 +15,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
+#include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
 
 #include <atomic>
 #include <latch>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +32,7 @@ namespace {
 
 namespace asio = boost::asio;
 using awaitify_test::io_fixture;
+using awaitify_test::misuse_recorder;
 using boost::system::error_code;
 
 using acks = awaitify::correlator<int, void(int), asio::io_context::executor_type>;
@@ -164,6 +168,69 @@ BOOST_FIXTURE_TEST_CASE(const_reference_values_and_errors, io_fixture)
   run();
   BOOST_TEST(value == std::string("one"));
   BOOST_TEST((failure == error_code(asio::error::eof)));
+}
+
+BOOST_FIXTURE_TEST_CASE(destroying_the_last_handle_aborts_the_waits_and_reports_nothing, io_fixture)
+{
+  misuse_recorder recorder(ioc);
+  std::optional<error_code> first, second;
+  {
+    acks c(ioc.get_executor());
+    acks copy = c;
+    c.async_wait(1, [&](error_code ec, int) { first = ec; });
+    copy.async_wait(2, [&](error_code ec, int) { second = ec; });
+  } // Completed them with callback_dropped and reported "dropped" twice.
+  run();
+  BOOST_TEST((first == error_code(asio::error::operation_aborted)));
+  BOOST_TEST((second == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(recorder.kinds().empty());
+  BOOST_TEST(awaitify::get_counters(ioc).dropped == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_moved_from_correlator_reports_bad_descriptor, io_fixture)
+{
+  // With the default any_io_executor, which a move empties.
+  awaitify::correlator<int, void(int)> c{asio::any_io_executor(ioc.get_executor())};
+  auto moved = std::move(c);
+  std::optional<error_code> result;
+  c.async_wait(1, [&](error_code ec, int) { result = ec; }); // Crashed.
+  BOOST_TEST(!c.complete(1, 1));
+  BOOST_TEST(!c.fail(1, asio::error::eof));
+  BOOST_TEST(c.fail_all(asio::error::eof) == 0u);
+  BOOST_TEST(!c.forget(1));
+  BOOST_TEST(c.waiting() == 0u);
+  BOOST_TEST(c.early() == 0u);
+  run();
+  BOOST_TEST((result == error_code(asio::error::bad_descriptor)));
+}
+
+BOOST_AUTO_TEST_CASE(completions_racing_the_cancellation_of_a_wait_are_no_misuse)
+{
+  // Probabilistic (the window is a few instructions wide); TSan checks it too.
+  for (int round = 0; round < 200; ++round)
+  {
+    asio::io_context ioc;
+    misuse_recorder recorder(ioc);
+    acks c(ioc.get_executor());
+    asio::cancellation_signal one, two;
+    int completed = 0;
+    c.async_wait(1, asio::bind_cancellation_slot(one.slot(), [&](error_code, int) { ++completed; }));
+    c.async_wait(2, asio::bind_cancellation_slot(two.slot(), [&](error_code, int) { ++completed; }));
+    std::latch start(2);
+    std::thread network([&] {
+      start.arrive_and_wait();
+      c.complete(1, 10);
+      c.fail_all(asio::error::connection_reset);
+    });
+    start.arrive_and_wait();
+    one.emit(asio::cancellation_type::terminal);
+    two.emit(asio::cancellation_type::terminal);
+    network.join();
+    ioc.run();
+    BOOST_TEST_REQUIRE(completed == 2);
+    BOOST_TEST_REQUIRE(recorder.kinds().empty());
+    BOOST_TEST_REQUIRE(awaitify::get_counters(ioc).late == 0u);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

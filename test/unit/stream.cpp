@@ -7,6 +7,7 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/stream.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -19,6 +20,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
+#include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
 
 #include <atomic>
@@ -40,6 +42,7 @@ using awaitify::push_result;
 using awaitify::sink;
 using awaitify::stream_options;
 using awaitify_test::io_fixture;
+using awaitify_test::misuse_recorder;
 using boost::system::error_code;
 
 using int_sink = sink<void(int)>;
@@ -227,7 +230,102 @@ BOOST_FIXTURE_TEST_CASE(a_throwing_subscribe_leaves_nothing_behind, io_fixture)
   run();
 }
 
+BOOST_FIXTURE_TEST_CASE(an_empty_teardown_means_nothing_to_tear_down, io_fixture)
+{
+  std::optional<int_sink> kept;
+  auto function = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink sink) {
+    kept.emplace(std::move(sink));
+    return std::function<void()>();
+  });
+  void (*no_teardown)() = nullptr;
+  auto pointer = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink) { return no_teardown; });
+  kept->close();
+  BOOST_CHECK_NO_THROW(run());
+
+  // At shutdown too, where a throw would leave a destructor.
+  std::optional<int_sink> open;
+  {
+    asio::io_context other;
+    auto s = awaitify::make_stream<void(int)>(other, {}, [&](int_sink sink) {
+      open.emplace(std::move(sink));
+      return std::function<void()>();
+    });
+  }
+  BOOST_TEST(((*open)(1) == push_result::closed));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_throwing_teardown_leaves_run_as_a_handler_would, io_fixture)
+{
+  std::optional<int_sink> kept;
+  int teardowns = 0;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink sink) {
+    kept.emplace(std::move(sink));
+    return [&teardowns] {
+      ++teardowns;
+      throw std::runtime_error("teardown");
+    };
+  });
+  kept->close();
+  BOOST_CHECK_THROW(ioc.run(), std::runtime_error);
+  run();
+  BOOST_TEST(teardowns == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_teardown_that_throws_at_shutdown_is_discarded)
+{
+  std::optional<int_sink> kept;
+  int teardowns = 0;
+  {
+    asio::io_context ioc;
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink sink) {
+      kept.emplace(std::move(sink));
+      return [&teardowns] {
+        ++teardowns;
+        throw std::runtime_error("teardown");
+      };
+    });
+  } // Called std::terminate.
+  BOOST_TEST(teardowns == 1);
+  BOOST_TEST(((*kept)(1) == push_result::closed));
+}
+
 BOOST_AUTO_TEST_SUITE_END() // ends
+
+BOOST_AUTO_TEST_SUITE(moved_from)
+
+BOOST_FIXTURE_TEST_CASE(a_copy_of_a_moved_from_sink_is_inert, io_fixture)
+{
+  std::optional<int_sink> taken;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink sink) {
+    int_sink moved(std::move(sink));
+    const int_sink copy(sink); // Dereferenced null.
+    BOOST_TEST((copy(1) == push_result::closed));
+    BOOST_TEST(!copy.close());
+    BOOST_TEST(!copy.fail(asio::error::eof));
+    taken.emplace(std::move(moved));
+  });
+  taken->close();
+  run();
+}
+
+BOOST_FIXTURE_TEST_CASE(async_next_on_a_moved_from_stream_reports_bad_descriptor, io_fixture)
+{
+  // With the default any_io_executor, which a move empties.
+  const asio::any_io_executor ex = ioc.get_executor();
+  awaitify::stream<void(int)> s = awaitify::make_stream<void(int)>(ex, {}, [](int_sink) {});
+  auto moved = std::move(s);
+  std::optional<error_code> first;
+  s.async_next([&](error_code ec, int) { first = ec; }); // Crashed on the emptied executor.
+  awaitify::stream<void(int)> other = awaitify::make_stream<void(int)>(ex, {}, [](int_sink) {});
+  other = std::move(moved);
+  std::optional<error_code> second;
+  moved.async_next([&](error_code ec, int) { second = ec; });
+  run();
+  BOOST_TEST((first == error_code(asio::error::bad_descriptor)));
+  BOOST_TEST((second == error_code(asio::error::bad_descriptor)));
+}
+
+BOOST_AUTO_TEST_SUITE_END() // moved_from
 
 BOOST_AUTO_TEST_SUITE(policies)
 
@@ -494,6 +592,53 @@ BOOST_AUTO_TEST_CASE(a_strand_that_shuts_down_first_destroys_the_stream_it_owns)
   } // Deadlocked here when a stream completed anything under its lock.
   BOOST_TEST(teardowns == 1);
   BOOST_TEST(((*kept)(1) == push_result::closed));
+}
+
+BOOST_AUTO_TEST_CASE(open_streams_are_no_misuse_at_shutdown)
+{
+  using int_stream = awaitify::stream<void(int), asio::io_context::executor_type>;
+  std::vector<int_sink> kept;
+  std::optional<error_code> waited;
+  auto ioc = std::make_unique<asio::io_context>();
+  misuse_recorder recorder(*ioc);
+  {
+    // The streams outlive their context.
+    std::optional<int_stream> waiting(
+        awaitify::make_stream<void(int)>(*ioc, {}, [&](int_sink sink) { kept.push_back(sink); }));
+    std::optional<int_stream> idle(
+        awaitify::make_stream<void(int)>(*ioc, {}, [&](int_sink sink) { kept.push_back(sink); }));
+    waiting->async_next([&](error_code ec, int) { waited = ec; });
+    ioc.reset(); // Reported "late" three times: two closers and the wait.
+  }
+  BOOST_TEST(recorder.kinds().empty());
+  BOOST_TEST(!waited); // Abandoned, as every pending operation is at shutdown.
+}
+
+BOOST_AUTO_TEST_CASE(close_racing_the_cancellation_of_a_wait_is_no_misuse)
+{
+  // Probabilistic (the window is a few instructions wide); TSan checks it too.
+  for (int round = 0; round < 200; ++round)
+  {
+    asio::io_context ioc;
+    misuse_recorder recorder(ioc);
+    std::optional<int_sink> kept;
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](int_sink sink) { kept.emplace(std::move(sink)); });
+    asio::cancellation_signal signal;
+    std::optional<error_code> result;
+    s.async_next(asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+    std::latch start(2);
+    std::thread closer([&] {
+      start.arrive_and_wait();
+      kept->close();
+    });
+    start.arrive_and_wait();
+    signal.emit(asio::cancellation_type::terminal);
+    closer.join();
+    ioc.run();
+    BOOST_TEST_REQUIRE(result.has_value());
+    BOOST_TEST_REQUIRE(recorder.kinds().empty());
+    BOOST_TEST_REQUIRE(awaitify::get_counters(ioc).late == 0u);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END() // shutdown

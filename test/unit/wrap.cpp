@@ -5,6 +5,7 @@
 
 #include <awaitify/wrap.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -79,6 +80,21 @@ BOOST_FIXTURE_TEST_CASE(default_completion_token, io_fixture)
     int r = co_await twice(21);
     BOOST_TEST(r == 42);
   });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_moved_from_wrapper_keeps_its_executor, io_fixture)
+{
+  std::function<void(int, std::function<void(int)>)> legacy = [](int a, std::function<void(int)> cb) { cb(a); };
+  auto echo = awaitify::wrap<void(int)>(asio::any_io_executor(ioc.get_executor()), legacy);
+  auto moved = std::move(echo);
+  std::optional<error_code> from_moved;
+  std::optional<int> from_new;
+  echo(1, [&](error_code ec, int) { from_moved = ec; }); // Crashed on the emptied executor.
+  moved(2, [&](error_code, int v) { from_new = v; });
+  run();
+  // The moved-from std::function is empty: calling it throws, as init may.
+  BOOST_TEST((from_moved == error_code(awaitify::error::initiation_failed)));
+  BOOST_TEST(from_new == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,15 +39,22 @@ namespace awaitify {
 namespace detail {
 
 /// A stream's teardown: whatever `subscribe` returned, type-erased and
-/// move-only.
+/// move-only. One that tests false (an empty `std::function`, a null function
+/// pointer) means there is nothing to tear down.
 class teardown_fn
 {
 public:
   teardown_fn() = default;
 
   template <typename F>
-  explicit teardown_fn(F&& f) : impl_(std::make_unique<impl<std::decay_t<F>>>(std::forward<F>(f)))
+  explicit teardown_fn(F&& f)
   {
+    if constexpr (requires { static_cast<bool>(f); })
+    {
+      if (!static_cast<bool>(f))
+        return;
+    }
+    impl_ = std::make_unique<impl<std::decay_t<F>>>(std::forward<F>(f));
   }
 
   void operator()() const { impl_->run(); }
@@ -139,6 +146,10 @@ public:
       end(error::callback_dropped);
   }
 
+  // Completions of the stream's own operations (the consumer's wait, the
+  // closer) can lose only to a cancellation or a shutdown: that is no misuse
+  // of the user's, so they are neither counted nor reported.
+
   // The consumer.
 
   /// The init of async_next.
@@ -161,9 +172,9 @@ public:
       try_deliver(cb, item); // Cannot lose: nothing else knows this wait yet.
     }
     else if (ended_)
-      cb.fail(end_);
+      callback_access::fail_quietly(cb, end_);
     else if (waiter_)
-      cb.fail(error::operation_in_progress);
+      callback_access::fail_quietly(cb, error::operation_in_progress);
     else
       waiter_.emplace(std::move(cb));
   }
@@ -201,8 +212,11 @@ public:
     ended.complete();
   }
 
-  /// Runs the teardown, at most once; the stream ends if it had not.
-  void run_teardown()
+  /// Runs the teardown, at most once; the stream ends if it had not. What
+  /// the teardown throws propagates (out of the executor's run(), like any
+  /// handler's exception) unless `at_shutdown`: a shutdown destroys the
+  /// closer, and nothing may leave a destructor, so it is discarded there.
+  void run_teardown(bool at_shutdown)
   {
     teardown_fn teardown;
     ending ended;
@@ -213,8 +227,21 @@ public:
       teardown = std::move(teardown_);
     }
     ended.complete();
-    if (teardown)
+    if (!teardown)
+      return;
+    if (!at_shutdown)
       teardown();
+    else
+    {
+      try
+      {
+        teardown();
+      }
+      catch (...)
+      {
+        // The context is going away: there is no one left to tell.
+      }
+    }
   }
 
 private:
@@ -227,12 +254,12 @@ private:
     boost::system::error_code ec;
     std::optional<callback<void()>> closer;
 
-    void complete()
+    void complete() noexcept
     {
       if (waiter)
-        waiter->fail(ec);
+        callback_access::fail_quietly(*waiter, ec);
       if (closer)
-        (*closer)();
+        callback_access::invoke_quietly(*closer);
     }
   };
 

@@ -36,10 +36,10 @@ public:
   ~teardown_runner()
   {
     if (state_)
-      state_->run_teardown();
+      state_->run_teardown(true);
   }
 
-  void operator()(boost::system::error_code) { std::exchange(state_, nullptr)->run_teardown(); }
+  void operator()(boost::system::error_code) { std::exchange(state_, nullptr)->run_teardown(false); }
 
 private:
   std::shared_ptr<stream_state<Signature>> state_;
