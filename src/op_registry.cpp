@@ -32,6 +32,58 @@ void unlink(registry_link& link) noexcept
   link.registry_ = nullptr;
 }
 
+// The operations that shutdowns running on this thread abandoned and are
+// destroying, innermost shutdown first: destroying a handler can destroy
+// another execution context on this same thread (the handler owned it), and
+// that context's shutdown must neither wait for these operations (only this
+// thread would ever finish them) nor leave them holding its work and handlers.
+struct abandoned_batch
+{
+  std::vector<op_header*>* ops;
+  std::size_t current;
+  abandoned_batch* outer;
+};
+
+thread_local abandoned_batch* batches_on_this_thread = nullptr;
+
+enum class claim
+{
+  adopted,        // Not destroyed yet: the caller destroys it now.
+  in_destruction, // Its handler's destruction is what runs the caller.
+  elsewhere,      // Another thread destroys it.
+};
+
+claim claim_on_this_thread(op_header* op) noexcept
+{
+  for (abandoned_batch* batch = batches_on_this_thread; batch; batch = batch->outer)
+  {
+    std::vector<op_header*>& ops = *batch->ops;
+    for (std::size_t i = batch->current; i < ops.size(); ++i)
+    {
+      if (ops[i] != op)
+        continue;
+      if (i == batch->current)
+        return claim::in_destruction;
+      ops[i] = nullptr;
+      return claim::adopted;
+    }
+  }
+  return claim::elsewhere;
+}
+
+void destroy_abandoned(std::vector<op_header*>& ops) noexcept
+{
+  abandoned_batch batch{&ops, 0, batches_on_this_thread};
+  batches_on_this_thread = &batch;
+  for (; batch.current < ops.size(); ++batch.current)
+  {
+    if (op_header* op = ops[batch.current]) // Null: adopted by a nested shutdown.
+      op->destroy_(op);
+    ops[batch.current] = nullptr;
+  }
+  batches_on_this_thread = batch.outer;
+}
+
 } // namespace
 
 boost::asio::execution_context::id op_registry::id;
@@ -121,23 +173,48 @@ void op_registry::shutdown()
 
   // Destroying a handler may destroy a coroutine frame and with it other
   // callbacks: no lock may be held here.
-  for (op_header* op : doomed)
-    op->destroy_(op); // Leaves the other context's registry last.
+  destroy_abandoned(doomed);
 
-  // An operation that the registry of its other context abandoned (that
-  // context is shutting down on another thread) is unlinked from here before
-  // it is destroyed: this registry must outlive that.
+  // An operation that the registry of its other context abandoned is
+  // unlinked from here by the thread that destroys it, after its handler is
+  // gone: this registry must outlive that. When that thread is this one (the
+  // handler being destroyed owned this context), waiting would never end:
+  // see claim_on_this_thread.
   for (;;)
   {
+    std::vector<op_header*> adopted;
+    bool waiting = false;
     {
       std::lock_guard lock(mutex_);
-      bool waiting = false;
-      for (registry_link* link = head_.next_; link != &head_ && !waiting; link = link->next_)
-        waiting = link->op_->anchor_->is_abandoned();
-      if (!waiting)
-        return;
+      for (registry_link* link = head_.next_; link != &head_;)
+      {
+        registry_link* next = link->next_;
+        op_header* op = link->op_;
+        if (op->anchor_->is_abandoned())
+        {
+          switch (claim_on_this_thread(op))
+          {
+          case claim::adopted:
+            unlink(*link);
+            adopted.push_back(op);
+            break;
+          case claim::in_destruction:
+            unlink(*link); // Its work is released, its handler is going.
+            break;
+          case claim::elsewhere:
+            waiting = true;
+            break;
+          }
+        }
+        link = next;
+      }
     }
-    std::this_thread::yield();
+    if (!adopted.empty())
+      destroy_abandoned(adopted);
+    else if (!waiting)
+      return;
+    else
+      std::this_thread::yield();
   }
 }
 

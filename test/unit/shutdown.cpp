@@ -315,6 +315,62 @@ BOOST_AUTO_TEST_CASE(callbacks_racing_the_destruction_of_their_context)
   }
 }
 
+/// An SDK-style client object that owns its io_context.
+struct client
+{
+  asio::io_context ioc;
+};
+
+BOOST_AUTO_TEST_CASE(destroying_the_handler_context_when_the_abandoned_handler_owns_the_io_context)
+{
+  std::optional<callback<void(int)>> kept;
+  auto owner = std::make_shared<client>();
+  asio::io_context& io = owner->ioc;
+  {
+    asio::io_context other;
+    auto handler = [owned = std::move(owner)](error_code, int) {};
+    awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
+        asio::bind_executor(other, std::move(handler)));
+  } // Hung: destroying the handler destroyed the I/O context, which waited for this one.
+  BOOST_TEST(!(*kept)(1));
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_io_context_when_the_abandoned_handler_owns_the_handler_context)
+{
+  std::optional<callback<void(int)>> kept;
+  auto owner = std::make_shared<client>();
+  asio::io_context& other = owner->ioc;
+  {
+    asio::io_context io;
+    auto handler = [owned = std::move(owner)](error_code, int) {};
+    awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
+        asio::bind_executor(other, std::move(handler)));
+  } // Hung the other way round.
+  BOOST_TEST(!(*kept)(1));
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_that_owns_the_other_context_among_operations_waiting_to_be_destroyed)
+{
+  // The owner is the second of three operations, so whichever order the
+  // shutdown destroys them in, another one spanning both contexts is still
+  // waiting for it when the other context goes.
+  std::vector<callback<void(int)>> kept;
+  auto witnesses = std::make_shared<int>(0);
+  auto owner = std::make_shared<client>();
+  asio::io_context& other = owner->ioc;
+  {
+    asio::io_context io;
+    auto keep = [&](callback<void(int)> cb) { kept.push_back(cb); };
+    awaitify::async_call<void(int)>(io, keep, asio::bind_executor(other, [w = witnesses](error_code, int) {}));
+    auto owning = [owned = std::move(owner), w = witnesses](error_code, int) {};
+    awaitify::async_call<void(int)>(io, keep, asio::bind_executor(other, std::move(owning)));
+    awaitify::async_call<void(int)>(io, keep, asio::bind_executor(other, [w = witnesses](error_code, int) {}));
+  }
+  BOOST_TEST(witnesses.use_count() == 1); // Every handler was destroyed.
+  for (auto& cb : kept)
+    BOOST_TEST(!cb(1));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 } // namespace
