@@ -196,6 +196,50 @@ BOOST_FIXTURE_TEST_CASE(cancellation_racing_a_foreign_completion_has_one_winner,
   BOOST_TEST(c.late == std::uint64_t(aborted));
 }
 
+BOOST_AUTO_TEST_CASE(a_parallel_group_on_two_threads_may_signal_an_operation_that_completed)
+{
+  // The README's parallel_group shape on an io_context run by two threads:
+  // while one thread completes an operation, the other, running the first
+  // completion, emits the group's cancellation on it. Freeing the slot's
+  // handler on completion was a use-after-free (TSan, ASan), as Asio's own
+  // operations keep theirs installed until the slot's owner clears it.
+  worker left, right;
+  for (int round = 0; round < 300; ++round)
+  {
+    asio::io_context ioc;
+    auto answer_on = [](worker& legacy, int value) {
+      return [&legacy, value](callback<void(int)> cb) { legacy.post([cb, value] { cb(value); }); };
+    };
+    std::optional<std::size_t> first;
+    asio::experimental::make_parallel_group(
+        awaitify::async_call<void(int)>(ioc.get_executor(), answer_on(left, 1), asio::deferred),
+        awaitify::async_call<void(int)>(ioc.get_executor(), answer_on(right, 2), asio::deferred))
+        .async_wait(asio::experimental::wait_for_one(),
+            [&](std::array<std::size_t, 2> order, error_code, int, error_code, int) { first = order[0]; });
+    std::thread second_runner([&] { ioc.run(); });
+    ioc.run();
+    second_runner.join();
+    BOOST_TEST_REQUIRE(first.has_value());
+    BOOST_TEST_REQUIRE(awaitify::get_counters(ioc).pending == 0u);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_signal_after_the_completion_does_nothing, io_fixture)
+{
+  held_call legacy;
+  asio::cancellation_signal signal;
+  std::optional<int> result;
+  awaitify::async_call<void(int)>(ioc, legacy.init(),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code, int v) { result = v; }));
+  (*legacy.held)(4);
+  run();
+  BOOST_TEST(signal.slot().has_handler()); // Left for its owner to clear, as Asio does.
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(result == 4);
+  BOOST_TEST(legacy.cancels == 0);
+  BOOST_TEST(awaitify::get_counters(ioc).cancelled == 0u);
+}
+
 #if BOOST_ASIO_VERSION >= 103200
 // asio::cancel_after (Asio 1.32, Boost 1.86) reaches every awaitify
 // operation. The legacy side never answers, so only the timeout can end each.

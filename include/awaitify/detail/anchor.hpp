@@ -144,7 +144,8 @@ public:
   }
 
   // Shares keep the anchor's memory alive: one for all callback copies, one
-  // for the operation, and short-lived ones for cancellation and shutdown.
+  // for the operation, one for the handler in a cancellation slot (until the
+  // slot's owner clears it), and short-lived ones for shutdown.
 
   void add_share() noexcept { shares_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -182,7 +183,10 @@ public:
     stats_->report(o == delivered ? misuse::duplicate : misuse::late, where_);
   }
 
-  /// Cancellation of type `type` arrived through the handler's slot.
+  /// Cancellation of type `type` arrived through the handler's slot, whose
+  /// handler holds a share: the anchor outlives this call even when the
+  /// posted operation runs, and releases its own share, on another thread
+  /// before hand_over() has cleared the busy bit.
   template <typename FillCancelled>
   void cancel(boost::asio::cancellation_type_t type, FillCancelled&& fill) noexcept
   {
@@ -190,11 +194,7 @@ public:
                     cancel_types_.load(std::memory_order_acquire)))
         == boost::asio::cancellation_type::none)
       return;
-    // The posted operation may run, and release the anchor, on another thread
-    // before hand_over() has cleared the busy bit.
-    add_share();
     try_complete(cancelled, fill);
-    release_share();
   }
 
   /// Called by the initiating function once `init` has returned. `enroll`

@@ -117,11 +117,24 @@ private:
 };
 
 /// Forwards per-operation cancellation from the handler's slot.
+/**
+ * As with Asio's own operations, it stays installed after the operation has
+ * completed, until the slot's owner clears or replaces it: the operation
+ * cannot clear it, because the owner may be emitting on it on another thread
+ * at that moment (parallel_group does). So it keeps the anchor alive, and a
+ * signal that comes after the completion finds the outcome decided and does
+ * nothing.
+ */
 template <typename Signature>
 class cancellation_forwarder
 {
 public:
-  explicit cancellation_forwarder(anchor* a) noexcept : anchor_(a) {}
+  explicit cancellation_forwarder(anchor* a) noexcept : anchor_(a) { anchor_->add_share(); }
+
+  cancellation_forwarder(const cancellation_forwarder&) = delete;
+  cancellation_forwarder& operator=(const cancellation_forwarder&) = delete;
+
+  ~cancellation_forwarder() { anchor_->release_share(); }
 
   void operator()(boost::asio::cancellation_type_t type) const noexcept
   {
@@ -230,7 +243,6 @@ public:
     // thread is out (almost always it already is).
     op->anchor_->wait_until_not_busy();
     result_type result(std::move(*op->result_));
-    clear_slot(op);
     parts p(take_parts(op));
     if constexpr (posts_to_handler_executor)
     {
@@ -253,12 +265,17 @@ public:
 
   static void destroy(async_call_op* op) noexcept
   {
-    clear_slot(op);
+    // The work goes first: destroying the handler may destroy either context
+    // (the handler may own it), and work must not be released on a context
+    // that is gone. Both are alive here: the operation is still registered
+    // with each, and a context's shutdown waits for its registered operations.
+    op->io_work_.reset();
+    op->handler_work_.reset();
     {
-      // Destroyed while the operation is still registered: a context's
-      // shutdown waits for its registered operations, so this cannot
-      // release work on a context that is already gone.
-      parts p(take_parts(op));
+      // Still registered, so that a shutdown of the other context on another
+      // thread waits until the handler is gone; a shutdown that destroying it
+      // starts on this thread does not wait for it (see op_registry).
+      Handler handler(std::move(op->handler_));
     }
     unlink(op);
     free(op);
@@ -302,13 +319,6 @@ private:
     }
     if (!same)
       handler_work_.emplace(handler_ex_);
-  }
-
-  static void clear_slot(async_call_op* op) noexcept
-  {
-    auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
-    if (slot.is_connected())
-      slot.clear();
   }
 
   static parts take_parts(async_call_op* op) noexcept
