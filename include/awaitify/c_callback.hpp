@@ -163,9 +163,11 @@ c_callback<CFunction> to_c_callback(callback<Signature> cb)
   return c_callback<CFunction>(&trampoline::call, carrier,
       [](void* p, const boost::system::error_code* ec) noexcept {
         callback<Signature>* carried = static_cast<callback<Signature>*>(p);
-        const bool failed = ec && carried->fail(*ec);
-        delete carried; // Without a failure first, a drop.
-        return failed;
+        // Asked for by the user: neither is reported as misuse.
+        const bool failed =
+            ec ? detail::callback_access::fail_quietly(*carried, *ec) : detail::callback_access::drop_quietly(*carried);
+        delete carried;
+        return ec && failed;
       });
 }
 

@@ -53,6 +53,14 @@ struct callback_access
     });
   }
 
+  /// Completes the operation as dropped (counted as such) for a drop that the
+  /// user asked for, which is no misuse to report.
+  template <typename Signature>
+  static bool drop_quietly(const callback<Signature>& cb) noexcept
+  {
+    return cb.anchor_ && cb.anchor_->try_complete(dropped, fill_error<Signature>{error::callback_dropped});
+  }
+
   template <typename Signature>
   static bool fail_quietly(const callback<Signature>& cb, const boost::system::error_code& ec) noexcept
   {
@@ -166,8 +174,21 @@ public:
    * thread where it ends; in particular, they are not run when the operation
    * is abandoned because its execution context is shut down.
    *
-   * Do not capture a copy of this callback in `f`: while the operation is
-   * pending, that copy would keep it from ever being reported as dropped.
+   * `f` must not own a copy of this callback, directly or through what it
+   * captures: while the operation is pending, the hook keeps that copy alive,
+   * so the operation would never be reported as dropped, and its context's
+   * `run()` would never return, until a shutdown destroys the hook. The
+   * indirect cycle is the easy one to miss: a `shared_ptr` to an object (a
+   * transfer, a request) that holds the callback. Capture a `weak_ptr` to it:
+   * @code
+   * auto t = std::make_shared<transfer>(std::move(cb));   // t holds the callback
+   * t->cb.on_cancel([&lib, weak = std::weak_ptr<transfer>(t)] {
+   *   if (auto t = weak.lock()) lib.remove(*t);
+   * });
+   * lib.add(t);   // if the library loses t, the callback is dropped, and reported
+   * @endcode
+   * awaitify cannot break such a cycle itself: a copy reachable only from a
+   * hook is indistinguishable from one the legacy library holds.
    *
    * @par Thread safety
    * May be called from any thread, concurrently with invocations.

@@ -5,12 +5,14 @@
 
 #include <awaitify/async_call.hpp>
 #include <awaitify/c_callback.hpp>
+#include <awaitify/diagnostics.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
+#include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
 
 #include <optional>
@@ -22,6 +24,7 @@ namespace {
 namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
+using awaitify_test::misuse_recorder;
 using boost::system::error_code;
 
 // A C library in the style of c-ares: user data first...
@@ -90,6 +93,7 @@ BOOST_FIXTURE_TEST_CASE(user_data_last, c_fixture)
 
 BOOST_FIXTURE_TEST_CASE(a_synchronous_failure_reclaims_the_carrier, c_fixture)
 {
+  misuse_recorder recorder(ioc);
   std::optional<error_code> reclaimed, failed;
   awaitify::async_call<void(int, std::string)>(ioc,
       [](callback<void(int, std::string)> cb) {
@@ -108,6 +112,8 @@ BOOST_FIXTURE_TEST_CASE(a_synchronous_failure_reclaims_the_carrier, c_fixture)
   run();
   BOOST_TEST((reclaimed == error_code(awaitify::error::callback_dropped)));
   BOOST_TEST((failed == error_code(asio::error::host_not_found)));
+  BOOST_TEST(recorder.kinds().empty()); // Asked for, so no misuse.
+  BOOST_TEST(awaitify::get_counters(ioc).dropped == 1u);
 }
 
 // The most common C completion callback: its one parameter is the user data.

@@ -320,6 +320,54 @@ BOOST_FIXTURE_TEST_CASE(hooks_are_freed_when_the_operation_ends, io_fixture)
   BOOST_TEST(!ran);
 }
 
+/// A legacy library's in-flight transfer that holds the callback.
+struct transfer
+{
+  explicit transfer(awaitify::callback<void(int)> c) : cb(std::move(c)) {}
+  awaitify::callback<void(int)> cb;
+};
+
+BOOST_FIXTURE_TEST_CASE(a_hook_holding_a_weak_ptr_lets_a_lost_callback_be_reported, io_fixture)
+{
+  std::optional<error_code> result;
+  std::shared_ptr<transfer> library_holds;
+  awaitify::async_call<void(int)>(ioc,
+      [&](awaitify::callback<void(int)> cb) {
+        auto t = std::make_shared<transfer>(std::move(cb));
+        t->cb.on_cancel([weak = std::weak_ptr<transfer>(t)] {
+          if (auto locked = weak.lock())
+            locked->cb(0);
+        });
+        library_holds = std::move(t);
+      },
+      [&](error_code ec, int) { result = ec; });
+  library_holds.reset(); // The library loses the transfer.
+  run();
+  BOOST_TEST((result == error_code(awaitify::error::callback_dropped)));
+}
+
+BOOST_AUTO_TEST_CASE(a_hook_that_owns_the_callback_indirectly_is_freed_at_shutdown)
+{
+  // The cycle transfer -> callback -> operation -> hook -> transfer hides
+  // the drop while the context lives; abandoning the operation frees the
+  // hook and with it the cycle (LeakSanitizer checks this under asan).
+  std::weak_ptr<transfer> watch;
+  {
+    asio::io_context ioc;
+    awaitify::async_call<void(int)>(ioc,
+        [&](awaitify::callback<void(int)> cb) {
+          auto t = std::make_shared<transfer>(std::move(cb));
+          t->cb.on_cancel([t] { t->cb(0); });
+          watch = t;
+        },
+        [](error_code, int) {});
+    ioc.poll();
+    BOOST_TEST(!watch.expired());
+    BOOST_TEST(awaitify::get_counters(ioc).pending == 1u); // No drop is reported.
+  }
+  BOOST_TEST(watch.expired());
+}
+
 BOOST_AUTO_TEST_SUITE_END() // on_cancel
 
 BOOST_AUTO_TEST_SUITE_END() // callback
