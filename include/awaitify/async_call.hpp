@@ -87,7 +87,11 @@ namespace awaitify {
  * once `init` registered a hook that declares them (`callback::on_cancel`).
  * A cancellation that wins completes the operation promptly with
  * `operation_aborted`, after running the hooks; the legacy result that may
- * still come is discarded (the callback returns false). A cancellation that
+ * still come is discarded (the callback returns false). Once a hook was
+ * registered with `after_cancel::wait_for_callback`, the cancellation runs
+ * the hooks but the operation waits for the legacy callback (or a drop, or a
+ * shutdown) to complete it, so buffers the library writes into may live in
+ * the caller's frame (see `callback::on_cancel`). A cancellation that
  * arrives after a result was delivered has no effect.
  *
  * @par Shutdown

@@ -22,6 +22,23 @@
 
 namespace awaitify {
 
+/// What a cancellation does to an operation once its hooks have run; the
+/// third argument of `callback::on_cancel`.
+enum class after_cancel
+{
+  /// The operation completes at once with `operation_aborted`; the legacy
+  /// result that may still come is refused (the callback returns false).
+  complete_now,
+
+  /// The operation stays pending until the legacy code lets go: it completes
+  /// when the callback is invoked, with the values it carries (the library's
+  /// own report of the cancellation, or the result it delivered because it
+  /// was too late to cancel), or with `error::callback_dropped` when every
+  /// copy is dropped. Buffers that the library writes into may then live in
+  /// the awaiting coroutine's frame.
+  wait_for_callback,
+};
+
 template <typename Signature>
 class callback;
 
@@ -170,6 +187,22 @@ public:
    * if it undoes it without any effect (which implies `partial`): from then on
    * those types cancel the operation too.
    *
+   * `then` says what the cancellation does once the hooks have run. With
+   * `after_cancel::complete_now` (the default) the operation completes at
+   * once with `operation_aborted`. With `after_cancel::wait_for_callback` it
+   * stays pending until the legacy code lets go: it completes when the
+   * callback is invoked, with the values it carries (typically the
+   * library's own cancellation status, or `cb.fail(operation_aborted)`;
+   * a result the library delivered because it was too late to cancel is
+   * delivered as a result), or with `error::callback_dropped` when every copy
+   * is dropped; a shutdown still abandons it. Only the first accepted
+   * cancellation runs the hooks; later signals do nothing. The mode is decided
+   * when the cancellation arrives: once any hook was registered with
+   * `wait_for_callback`, the operation waits, whatever the other hooks asked
+   * (they all run). Such an operation is counted by how it really ends
+   * (`completed` when the callback is invoked, `dropped`, `abandoned`), not as
+   * `cancelled`, and its callback's invocation is not `late`.
+   *
    * Hooks that did not run are destroyed when the operation ends, on the
    * thread where it ends; in particular, they are not run when the operation
    * is abandoned because its execution context is shut down.
@@ -194,8 +227,8 @@ public:
    * May be called from any thread, concurrently with invocations.
    */
   template <typename F>
-  void on_cancel(F&& f,
-      boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal) const
+  void on_cancel(F&& f, boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal,
+      after_cancel then = after_cancel::complete_now) const
   {
     using boost::asio::cancellation_type;
     // What undoes the operation with no side effect also satisfies a request
@@ -204,7 +237,8 @@ public:
       types |= cancellation_type::partial;
     types |= cancellation_type::terminal;
     if (anchor_)
-      anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)), types);
+      anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)), types,
+          then == after_cancel::wait_for_callback);
   }
 
   /// Whether this copy refers to an operation (false once moved from).

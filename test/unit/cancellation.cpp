@@ -35,11 +35,14 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <future>
 #include <latch>
+#include <memory>
 #include <optional>
 #include <variant>
+#include <vector>
 
 namespace {
 
@@ -239,6 +242,238 @@ BOOST_FIXTURE_TEST_CASE(a_signal_after_the_completion_does_nothing, io_fixture)
   BOOST_TEST(legacy.cancels == 0);
   BOOST_TEST(awaitify::get_counters(ioc).cancelled == 0u);
 }
+
+BOOST_AUTO_TEST_SUITE(wait_for_callback)
+
+using awaitify::after_cancel;
+using write_signature = void(error_code, std::size_t);
+
+/// A library that writes into its caller's buffer on its own thread, a chunk
+/// at a time, until it has processed a cancellation there; then it reports
+/// the cancellation through the callback, as gRPC and libuv do.
+class writing_library
+{
+public:
+  explicit writing_library(after_cancel then) : then_(then) {}
+
+  void write(int* out, std::size_t size, callback<write_signature> cb, const std::atomic<bool>* gone = nullptr)
+  {
+    auto job = std::make_shared<write_job>(out, size, std::move(cb));
+    job->gone = gone;
+    // A weak_ptr: the job holds the callback, so owning it would hide a drop.
+    job->cb.on_cancel(
+        [this, weak = std::weak_ptr<write_job>(job)] {
+          ++cancels;
+          if (auto locked = weak.lock())
+            thread_.post([locked] { locked->cancelled = true; });
+        },
+        asio::cancellation_type::terminal, then_);
+    thread_.post([this, job] { step(job); });
+  }
+
+  std::atomic<int> cancels{0};
+  std::atomic<int> writes_after_free{0};
+
+private:
+  struct write_job
+  {
+    write_job(int* o, std::size_t n, callback<write_signature> c) : out(o), size(n), cb(std::move(c)) {}
+    int* out;
+    std::size_t size;
+    callback<write_signature> cb;
+    bool cancelled = false;
+    std::size_t written = 0;
+    const std::atomic<bool>* gone = nullptr; // Set when the buffer is freed.
+  };
+
+  void step(const std::shared_ptr<write_job>& job)
+  {
+    if (job->cancelled)
+    {
+      job->cb(asio::error::operation_aborted, job->written);
+      return;
+    }
+    if (job->gone && *job->gone)
+      ++writes_after_free; // ASan reports the write itself.
+    job->out[job->written % job->size] = static_cast<int>(job->written);
+    ++job->written;
+    thread_.post([this, job] { step(job); });
+  }
+
+  after_cancel then_;
+  worker thread_;
+};
+
+BOOST_FIXTURE_TEST_CASE(the_buffer_can_live_in_the_frame_of_a_coroutine_that_times_out, io_fixture)
+{
+  using namespace asio::experimental::awaitable_operators;
+  std::atomic<bool> buffer_gone{false}; // Outlives the library's thread.
+  writing_library library(after_cancel::wait_for_callback);
+  std::optional<std::size_t> winner;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    // Owned by the frame, which ends when this returns. On the heap, not in
+    // the frame itself, whose memory Asio recycles out of ASan's sight.
+    auto buffer = std::make_unique<std::array<int, 64>>();
+    struct mark_gone
+    {
+      std::atomic<bool>& flag;
+      ~mark_gone() { flag = true; }
+    } freed_after{buffer_gone};
+    asio::steady_timer timer(ioc, std::chrono::milliseconds(1));
+    auto write = [&](callback<write_signature> cb) {
+      library.write(buffer->data(), buffer->size(), std::move(cb), &buffer_gone);
+    };
+    auto result = co_await (
+        awaitify::async_call<write_signature>(ioc.get_executor(), write, asio::as_tuple(asio::use_awaitable))
+        || timer.async_wait(asio::use_awaitable));
+    winner = result.index();
+  }); // With complete_now, the library went on writing into the freed frame (ASan).
+  BOOST_TEST(winner == 1u);
+  BOOST_TEST(library.cancels == 1);
+  BOOST_TEST(library.writes_after_free == 0);
+  const auto c = awaitify::get_counters(ioc);
+  BOOST_TEST(c.completed == 1u); // By the callback...
+  BOOST_TEST(c.cancelled == 0u); // ...not by the cancellation...
+  BOOST_TEST(c.late == 0u);      // ...which is no late invocation.
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cancellation_too_late_to_stop_the_library_delivers_the_result, io_fixture)
+{
+  std::optional<callback<void(int)>> held;
+  int hooks = 0;
+  asio::cancellation_signal signal;
+  std::optional<std::pair<error_code, int>> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.on_cancel([&] { ++hooks; }, asio::cancellation_type::terminal, after_cancel::wait_for_callback);
+        held = std::move(cb);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int v) { result.emplace(ec, v); }));
+  signal.emit(asio::cancellation_type::terminal);
+  signal.emit(asio::cancellation_type::terminal); // Later signals do nothing more.
+  ioc.poll();
+  BOOST_TEST(!result); // Still waiting for the library.
+  BOOST_TEST(hooks == 1);
+  BOOST_TEST((*held)(42)); // The library had the result already.
+  run();
+  BOOST_TEST_REQUIRE(result.has_value());
+  BOOST_TEST(!result->first);
+  BOOST_TEST(result->second == 42);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_callback_dropped_after_the_cancellation_completes_with_callback_dropped, io_fixture)
+{
+  std::optional<callback<void(int)>> held;
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.on_cancel([&] { held.reset(); }, asio::cancellation_type::terminal, after_cancel::wait_for_callback);
+        held = std::move(cb);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  signal.emit(asio::cancellation_type::terminal); // The hook drops the last copy.
+  run();
+  BOOST_TEST((result == error_code(awaitify::error::callback_dropped)));
+  BOOST_TEST(awaitify::get_counters(ioc).dropped == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_shutdown_abandons_an_operation_waiting_after_its_cancellation)
+{
+  std::optional<callback<void(int)>> held;
+  auto witness = std::make_shared<int>(0);
+  bool ran = false;
+  {
+    asio::io_context ioc;
+    asio::cancellation_signal signal;
+    awaitify::async_call<void(int)>(ioc,
+        [&](callback<void(int)> cb) {
+          cb.on_cancel([] {}, asio::cancellation_type::terminal, after_cancel::wait_for_callback);
+          held = std::move(cb);
+        },
+        asio::bind_cancellation_slot(signal.slot(), [&ran, w = witness](error_code, int) { ran = true; }));
+    signal.emit(asio::cancellation_type::terminal);
+    ioc.poll();
+    BOOST_TEST(awaitify::get_counters(ioc).pending == 1u);
+  }
+  BOOST_TEST(!ran);
+  BOOST_TEST(witness.use_count() == 1); // The handler was destroyed.
+  BOOST_TEST(!(*held)(1));
+}
+
+BOOST_FIXTURE_TEST_CASE(with_hooks_of_both_modes_the_operation_waits_and_every_hook_runs, io_fixture)
+{
+  std::optional<callback<void(int)>> held;
+  std::vector<int> hooks;
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.on_cancel([&] { hooks.push_back(1); });
+        cb.on_cancel([&] { hooks.push_back(2); }, asio::cancellation_type::terminal, after_cancel::wait_for_callback);
+        held = std::move(cb);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  signal.emit(asio::cancellation_type::terminal);
+  ioc.poll();
+  BOOST_TEST(!result);
+  BOOST_TEST((hooks == std::vector<int>{1, 2}));
+  held->fail(asio::error::operation_aborted); // The library's own report.
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+}
+
+BOOST_FIXTURE_TEST_CASE(co_spawn_cancellation_and_a_parallel_group_wait_for_the_library, io_fixture)
+{
+  writing_library library(after_cancel::wait_for_callback);
+  asio::cancellation_signal signal;
+  std::optional<error_code> thrown;
+  std::array<int, 16> outside{};
+  auto write = [&](callback<write_signature> cb) { library.write(outside.data(), outside.size(), std::move(cb)); };
+  asio::co_spawn(ioc,
+      [&]() -> asio::awaitable<void> {
+        try
+        {
+          co_await awaitify::async_call<write_signature>(ioc.get_executor(), write, asio::use_awaitable);
+        }
+        catch (const boost::system::system_error& e)
+        {
+          thrown = e.code();
+        }
+      },
+      asio::bind_cancellation_slot(signal.slot(), asio::detached));
+  asio::post(ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+  run();
+  BOOST_TEST((thrown == error_code(asio::error::operation_aborted))); // The library's report.
+
+  std::optional<std::size_t> first;
+  asio::steady_timer timer(ioc, std::chrono::milliseconds(1));
+  asio::experimental::make_parallel_group(
+      awaitify::async_call<write_signature>(ioc.get_executor(), write, asio::deferred), timer.async_wait(asio::deferred))
+      .async_wait(asio::experimental::wait_for_one(),
+          [&](std::array<std::size_t, 2> order, error_code, std::size_t, error_code) { first = order[0]; });
+  run();
+  BOOST_TEST(first == 1u);
+  BOOST_TEST(library.cancels == 2);
+  BOOST_TEST(awaitify::get_counters(ioc).cancelled == 0u);
+}
+
+#if BOOST_ASIO_VERSION >= 103200
+BOOST_FIXTURE_TEST_CASE(cancel_after_waits_for_the_library, io_fixture)
+{
+  writing_library library(after_cancel::wait_for_callback);
+  std::array<int, 16> buffer{};
+  std::optional<error_code> result;
+  auto write = [&](callback<write_signature> cb) { library.write(buffer.data(), buffer.size(), std::move(cb)); };
+  awaitify::async_call<write_signature>(ioc.get_executor(), write,
+      asio::cancel_after(std::chrono::milliseconds(1), [&](error_code ec, std::size_t) { result = ec; }));
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(library.cancels == 1);
+}
+#endif
+
+BOOST_AUTO_TEST_SUITE_END() // wait_for_callback
 
 #if BOOST_ASIO_VERSION >= 103200
 // asio::cancel_after (Asio 1.32, Boost 1.86) reaches every awaitify

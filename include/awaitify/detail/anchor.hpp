@@ -105,6 +105,13 @@ private:
 inline constexpr std::uint32_t outcome_mask = 7;
 inline constexpr std::uint32_t busy = 8;
 inline constexpr std::uint32_t initiating = 16;
+// A cancellation was handed to the hooks of an operation that waits for its
+// callback: it stays pending, and later signals do nothing more.
+inline constexpr std::uint32_t cancel_requested = 32;
+
+// In cancel_types_, beside the accepted cancellation types: a hook asked the
+// operation to wait for its callback after a cancellation.
+inline constexpr std::uint32_t waits_for_callback = 1u << 16;
 
 class anchor
 {
@@ -190,11 +197,28 @@ public:
   template <typename FillCancelled>
   void cancel(boost::asio::cancellation_type_t type, FillCancelled&& fill) noexcept
   {
-    if ((type & static_cast<boost::asio::cancellation_type_t>(
-                    cancel_types_.load(std::memory_order_acquire)))
-        == boost::asio::cancellation_type::none)
+    const std::uint32_t accepted = cancel_types_.load(std::memory_order_acquire);
+    if ((type & static_cast<boost::asio::cancellation_type_t>(accepted)) == boost::asio::cancellation_type::none)
       return;
-    try_complete(cancelled, fill);
+    if (accepted & waits_for_callback)
+      request_cancel();
+    else
+      try_complete(cancelled, fill);
+  }
+
+  /// A cancellation of an operation that waits for its callback: the first
+  /// one before an outcome runs the hooks; the callback (or a drop, or a
+  /// shutdown) still decides the outcome.
+  void request_cancel() noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    do
+    {
+      if (s & (outcome_mask | cancel_requested))
+        return;
+    } while (!state_.compare_exchange_weak(
+        s, s | cancel_requested, std::memory_order_acq_rel, std::memory_order_relaxed));
+    run_cancel_hooks();
   }
 
   /// Called by the initiating function once `init` has returned. `enroll`
@@ -247,10 +271,12 @@ public:
   }
 
   /// Registers `hook` to run if cancellation wins. Accepts cancellation of
-  /// `types` (terminal is always accepted) from now on.
-  void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types) noexcept
+  /// `types` (terminal is always accepted) from now on; with `wait`, a
+  /// cancellation from now on leaves the operation to its callback.
+  void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types, bool wait) noexcept
   {
-    cancel_types_.fetch_or(static_cast<std::uint32_t>(types), std::memory_order_release);
+    cancel_types_.fetch_or(static_cast<std::uint32_t>(types) | (wait ? waits_for_callback : 0u),
+        std::memory_order_release);
     cancel_hook* head = hooks_.load(std::memory_order_acquire);
     for (;;)
     {
@@ -333,7 +359,14 @@ private:
 
   void run_cancel_hooks() noexcept
   {
-    cancel_hook* h = hooks_.exchange(hooks_cancelled(), std::memory_order_acq_rel);
+    // Waiting for the callback, the operation may have ended (and closed its
+    // hooks) since the cancellation was requested: then they never run.
+    cancel_hook* h = hooks_.load(std::memory_order_acquire);
+    do
+    {
+      if (h == hooks_closed() || h == hooks_cancelled())
+        return;
+    } while (!hooks_.compare_exchange_weak(h, hooks_cancelled(), std::memory_order_acq_rel, std::memory_order_acquire));
     // Registered last-first; run them first-first.
     cancel_hook* in_order = nullptr;
     while (h)
