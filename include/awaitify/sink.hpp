@@ -15,6 +15,8 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <utility>
 
@@ -90,6 +92,42 @@ public:
       return push_result::closed;
     return state_->push(typename detail::stream_state<signature>::item_type(std::move(args)...));
   }
+
+  /// The credit left: how many more items the producer may push without
+  /// making the buffer hold more than `capacity` items. Under
+  /// `overflow_policy::flow_control` it starts at `capacity`, each push uses
+  /// one, and items the consumer takes are granted back (see `on_demand`);
+  /// under the other policies it is the free room in the buffer (the largest
+  /// `std::size_t` for `unbounded`). 0 once the stream has ended, and for a
+  /// moved-from sink.
+  std::size_t demand() const { return state_ ? state_->demand() : 0; }
+
+  /// Registers `f(std::size_t n)`, called with each new grant of `n` items
+  /// under `overflow_policy::flow_control`.
+  /**
+   * Grants are batched: the credit of the items the consumer takes is
+   * granted in batches of half of `capacity`, so when the producer's credit
+   * has fallen to half of `capacity` or below (or run out). A pull-style producer (gRPC's `StartRead`) pushes while
+   * `demand() > 0` and resumes reading in `f`; a pause-style one (curl's
+   * `CURL_WRITEFUNC_PAUSE`, `uv_read_stop`) pauses at 0 and resumes in `f`.
+   *
+   * `f` runs on the consumer's thread, inside the `async_next` that took the
+   * item completing the batch, outside awaitify's lock. Calls never overlap;
+   * none is made once the stream's end is seen, nor after the teardown has
+   * started (the teardown waits for a call in progress, and destroys `f`).
+   * `f` may push and close, but must not call `on_demand`, nor block on the
+   * consumer. A later registration replaces the earlier one.
+   */
+  template <typename F>
+  void on_demand(F&& f) const
+  {
+    if (state_)
+      state_->on_demand(std::function<void(std::size_t)>(std::forward<F>(f)));
+  }
+
+  /// How many pushes came with no credit left (`overflow_policy::flow_control`):
+  /// those items were kept, beyond `capacity`.
+  std::size_t overdrafts() const { return state_ ? state_->overdrafts() : 0; }
 
   /// Ends the stream after the buffered items. Returns false if it had
   /// already ended.

@@ -29,6 +29,14 @@ enum class overflow_policy
   /// Drop the new item and end the stream with `error::overflow` once the
   /// consumer has taken the buffered items.
   fail,
+
+  /// Never drop, never fail: the stream grants the producer credit
+  /// (`sink::demand()`, starting at `capacity`, at least 1), each push uses
+  /// one, and items the consumer takes are granted again
+  /// (`sink::on_demand`). A producer that pushes only while it has credit
+  /// never makes the buffer hold more than `capacity` items; a push beyond
+  /// the credit is still kept, and counted (`sink::overdrafts()`).
+  flow_control,
 };
 
 template <typename Signature>

@@ -23,10 +23,14 @@
 #include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
 
+#include <array>
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
 #include <functional>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -290,6 +294,132 @@ BOOST_AUTO_TEST_CASE(a_teardown_that_throws_at_shutdown_is_discarded)
 }
 
 BOOST_AUTO_TEST_SUITE_END() // ends
+
+BOOST_AUTO_TEST_SUITE(flow_control)
+
+stream_options<void(int)> flow_controlled(std::size_t capacity)
+{
+  return {overflow_policy::flow_control, capacity, {}};
+}
+
+BOOST_FIXTURE_TEST_CASE(credit_starts_at_capacity_and_each_push_uses_one, io_fixture)
+{
+  std::optional<int_sink> producer;
+  auto s = awaitify::make_stream<void(int)>(ioc, flow_controlled(4), [&](int_sink sink) { producer = sink; });
+  BOOST_TEST(producer->demand() == 4u);
+  for (int i = 0; i < 4; ++i)
+    BOOST_TEST(((*producer)(i) == push_result::enqueued));
+  BOOST_TEST(producer->demand() == 0u);
+  BOOST_TEST(producer->overdrafts() == 0u);
+  BOOST_TEST(((*producer)(4) == push_result::enqueued)); // Beyond the credit: kept, counted.
+  BOOST_TEST(producer->overdrafts() == 1u);
+  producer->close();
+  std::vector<int> got;
+  error_code end;
+  run_coroutine([&]() -> asio::awaitable<void> { end = co_await drain(s, got); });
+  BOOST_TEST((got == std::vector<int>{0, 1, 2, 3, 4}));
+  BOOST_TEST((end == awaitify::error::end_of_stream));
+}
+
+BOOST_FIXTURE_TEST_CASE(taken_items_are_granted_back_in_batches_of_half_the_capacity, io_fixture)
+{
+  std::optional<int_sink> producer;
+  std::vector<std::size_t> grants;
+  auto s = awaitify::make_stream<void(int)>(ioc, flow_controlled(8), [&](int_sink sink) {
+    sink.on_demand([&grants](std::size_t n) { grants.push_back(n); });
+    producer = sink;
+  });
+  for (int i = 0; i < 8; ++i)
+    (*producer)(i);
+  std::vector<int> got;
+  auto take = [&] { s.async_next([&](error_code, int v) { got.push_back(v); }); };
+  for (int i = 0; i < 3; ++i)
+  {
+    take();
+    run();
+  }
+  BOOST_TEST(grants.empty());
+  BOOST_TEST(producer->demand() == 0u);
+  take(); // The fourth: half of the capacity is owed.
+  BOOST_TEST((grants == std::vector<std::size_t>{4}));
+  BOOST_TEST(producer->demand() == 4u);
+  run();
+  BOOST_TEST(got.size() == 4u);
+  producer->close();
+}
+
+BOOST_FIXTURE_TEST_CASE(no_grant_is_announced_after_the_end, io_fixture)
+{
+  std::optional<int_sink> producer;
+  int announced = 0;
+  auto s = awaitify::make_stream<void(int)>(ioc, flow_controlled(2), [&](int_sink sink) {
+    sink.on_demand([&announced](std::size_t) { ++announced; });
+    producer = sink;
+  });
+  (*producer)(1);
+  (*producer)(2);
+  producer->close();
+  std::vector<int> got;
+  run_coroutine([&]() -> asio::awaitable<void> { co_await drain(s, got); });
+  BOOST_TEST(got.size() == 2u); // Taken after the end: nothing to grant.
+  BOOST_TEST(announced == 0);
+  BOOST_TEST(producer->demand() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(four_producers_that_obey_demand_and_a_slow_consumer_lose_nothing, io_fixture)
+{
+  // Producers share a lock around "check the credit, push", as a library
+  // serialises its callbacks; at zero they wait for a grant.
+  constexpr int producers = 4;
+  constexpr int per_producer = 25'000;
+  constexpr std::size_t capacity = 64;
+  std::mutex mutex;
+  std::condition_variable granted;
+  std::optional<sink<void(int, int)>> producer_sink;
+  auto s = awaitify::make_stream<void(int, int)>(ioc, {overflow_policy::flow_control, capacity, {}},
+      [&](sink<void(int, int)> sink) {
+        sink.on_demand([&](std::size_t) {
+          std::lock_guard lock(mutex);
+          granted.notify_all();
+        });
+        producer_sink.emplace(std::move(sink));
+      });
+  std::vector<std::thread> threads;
+  for (int p = 0; p < producers; ++p)
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < per_producer; ++i)
+      {
+        std::unique_lock lock(mutex);
+        granted.wait(lock, [&] { return producer_sink->demand() > 0; });
+        (*producer_sink)(p, i);
+      }
+    });
+  std::array<int, producers> next{};
+  int received = 0;
+  bool in_order = true;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    while (received < producers * per_producer)
+    {
+      auto [ec, p, i] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+      if (ec)
+        break;
+      in_order = in_order && i == next[static_cast<std::size_t>(p)];
+      next[static_cast<std::size_t>(p)] = i + 1;
+      ++received;
+      if (received % 16 == 0)
+        co_await asio::post(ioc, asio::use_awaitable); // A slower consumer.
+    }
+  });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(received == producers * per_producer);
+  BOOST_TEST(in_order);
+  BOOST_TEST(producer_sink->overdrafts() == 0u); // So the buffer never held more than capacity.
+  producer_sink->close();
+  run();
+}
+
+BOOST_AUTO_TEST_SUITE_END() // flow_control
 
 BOOST_AUTO_TEST_SUITE(moved_from)
 

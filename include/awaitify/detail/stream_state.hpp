@@ -26,8 +26,12 @@
 #include <boost/asio/error.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,7 +93,10 @@ public:
   using signature = void(Args...);
   using item_type = std::tuple<std::decay_t<Args>...>;
 
-  explicit stream_state(stream_options<signature> options) : options_(std::move(options)) {}
+  explicit stream_state(stream_options<signature> options)
+    : options_(std::move(options)), credit_(std::max<std::size_t>(options_.capacity, 1))
+  {
+  }
 
   // Producers.
 
@@ -138,6 +145,37 @@ public:
     return true;
   }
 
+  // Flow control.
+
+  /// The credit left: how many more items the producer may push.
+  std::size_t demand()
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_)
+      return 0;
+    switch (options_.policy)
+    {
+    case overflow_policy::flow_control:
+      return credit_;
+    case overflow_policy::unbounded:
+      return std::numeric_limits<std::size_t>::max();
+    default:
+      return options_.capacity > buffer_.size() ? options_.capacity - buffer_.size() : 0;
+    }
+  }
+
+  std::size_t overdrafts()
+  {
+    std::lock_guard lock(mutex_);
+    return overdrafts_;
+  }
+
+  void on_demand(std::function<void(std::size_t)> f)
+  {
+    std::lock_guard lock(demand_mutex_);
+    on_demand_ = std::move(f);
+  }
+
   void add_sink() noexcept { sinks_.fetch_add(1, std::memory_order_relaxed); }
 
   void release_sink()
@@ -164,19 +202,25 @@ public:
         },
         boost::asio::cancellation_type::total);
 
-    std::lock_guard lock(mutex_);
-    if (!buffer_.empty())
+    std::size_t grant = 0;
     {
-      item_type item = std::move(buffer_.front());
-      buffer_.pop_front();
-      try_deliver(cb, item); // Cannot lose: nothing else knows this wait yet.
+      std::lock_guard lock(mutex_);
+      if (!buffer_.empty())
+      {
+        item_type item = std::move(buffer_.front());
+        buffer_.pop_front();
+        try_deliver(cb, item); // Cannot lose: nothing else knows this wait yet.
+        grant = take_credit_back_locked();
+      }
+      else if (ended_)
+        callback_access::fail_quietly(cb, end_);
+      else if (waiter_)
+        callback_access::fail_quietly(cb, error::operation_in_progress);
+      else
+        waiter_.emplace(std::move(cb));
     }
-    else if (ended_)
-      callback_access::fail_quietly(cb, end_);
-    else if (waiter_)
-      callback_access::fail_quietly(cb, error::operation_in_progress);
-    else
-      waiter_.emplace(std::move(cb));
+    if (grant)
+      announce_grant(grant);
   }
 
   /// The stream object is gone: end now, discarding what is buffered.
@@ -227,6 +271,11 @@ public:
       teardown = std::move(teardown_);
     }
     ended.complete();
+    {
+      // A grant being announced finishes first; none is announced after.
+      std::lock_guard lock(demand_mutex_);
+      on_demand_ = nullptr;
+    }
     if (!teardown)
       return;
     if (!at_shutdown)
@@ -273,9 +322,47 @@ private:
     });
   }
 
+  /// The consumer took a buffered item: its credit is owed to the producer,
+  /// and granted in batches of half of `capacity` (so when the producer's
+  /// credit has fallen to half or below). Returns the grant to announce.
+  std::size_t take_credit_back_locked() noexcept
+  {
+    if (options_.policy != overflow_policy::flow_control)
+      return 0;
+    ++owed_;
+    if (owed_ * 2 < std::max<std::size_t>(options_.capacity, 1))
+      return 0;
+    credit_ += owed_;
+    return std::exchange(owed_, 0);
+  }
+
+  /// Tells the producer, outside the stream's lock, that it may push `n`
+  /// more items. Announcements never overlap, and none is made once the
+  /// stream has ended or after its teardown has started.
+  void announce_grant(std::size_t n)
+  {
+    std::lock_guard lock(demand_mutex_);
+    {
+      std::lock_guard state_lock(mutex_);
+      if (ended_)
+        return;
+    }
+    if (on_demand_)
+      on_demand_(n);
+  }
+
   /// Buffers the item by the policy, with no consumer waiting.
   push_result buffer_locked(item_type& item, std::optional<item_type>& dropped, ending& ended)
   {
+    if (options_.policy == overflow_policy::flow_control)
+    {
+      buffer_.push_back(std::move(item));
+      if (credit_ > 0)
+        --credit_;
+      else
+        ++overdrafts_;
+      return push_result::enqueued;
+    }
     if (options_.policy == overflow_policy::unbounded || buffer_.size() < options_.capacity)
     {
       buffer_.push_back(std::move(item));
@@ -298,6 +385,7 @@ private:
       return push_result::dropped;
     case overflow_policy::fail:
     case overflow_policy::unbounded:
+    case overflow_policy::flow_control:
       break;
     }
     dropped.emplace(std::move(item));
@@ -333,6 +421,14 @@ private:
   std::optional<callback<void()>> closer_;
   teardown_fn teardown_;
   std::atomic<std::size_t> sinks_{0};
+
+  // Flow control: credit_ + owed_ + buffered items == capacity while the
+  // producer keeps within its credit.
+  std::size_t credit_;
+  std::size_t owed_ = 0;
+  std::size_t overdrafts_ = 0;
+  std::mutex demand_mutex_; // Serialises announcements; taken before mutex_.
+  std::function<void(std::size_t)> on_demand_;
 };
 
 } // namespace detail
