@@ -44,13 +44,7 @@ namespace http {
 /// libcurl's CURLcode values as boost::system errors.
 inline const boost::system::error_category& curl_category() noexcept
 {
-  struct category final : boost::system::error_category
-  {
-    const char* name() const noexcept override { return "curl"; }
-    std::string message(int rc) const override { return curl_easy_strerror(static_cast<CURLcode>(rc)); }
-  };
-  static const category instance;
-  return instance;
+  return awaitify::c_error_category<&curl_easy_strerror>("curl");
 }
 
 /// The completion signature of `async_get`: the error, and the HTTP status.

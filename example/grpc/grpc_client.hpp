@@ -36,31 +36,28 @@
 
 namespace rpc {
 
+/// The name of a grpc::StatusCode; null for one it does not know.
+inline const char* status_name(grpc::StatusCode code) noexcept
+{
+  switch (code)
+  {
+  case grpc::StatusCode::OK:
+    return "ok";
+  case grpc::StatusCode::CANCELLED:
+    return "cancelled";
+  case grpc::StatusCode::DEADLINE_EXCEEDED:
+    return "deadline exceeded";
+  case grpc::StatusCode::UNAVAILABLE:
+    return "unavailable";
+  default:
+    return nullptr;
+  }
+}
+
 /// grpc::StatusCode values as boost::system errors.
 inline const boost::system::error_category& grpc_category() noexcept
 {
-  struct category final : boost::system::error_category
-  {
-    const char* name() const noexcept override { return "grpc"; }
-    std::string message(int code) const override
-    {
-      switch (static_cast<grpc::StatusCode>(code))
-      {
-      case grpc::StatusCode::OK:
-        return "ok";
-      case grpc::StatusCode::CANCELLED:
-        return "cancelled";
-      case grpc::StatusCode::DEADLINE_EXCEEDED:
-        return "deadline exceeded";
-      case grpc::StatusCode::UNAVAILABLE:
-        return "unavailable";
-      default:
-        return "grpc status " + std::to_string(code);
-      }
-    }
-  };
-  static const category instance;
-  return instance;
+  return awaitify::c_error_category<&status_name>("grpc");
 }
 
 inline boost::system::error_code to_error_code(const grpc::Status& status)

@@ -38,25 +38,13 @@ namespace mqtt {
 /// libmosquitto's error codes (MOSQ_ERR_*) as boost::system errors.
 inline const boost::system::error_category& mosquitto_category() noexcept
 {
-  struct category final : boost::system::error_category
-  {
-    const char* name() const noexcept override { return "mosquitto"; }
-    std::string message(int rc) const override { return mosquitto_strerror(rc); }
-  };
-  static const category instance;
-  return instance;
+  return awaitify::c_error_category<&mosquitto_strerror>("mosquitto");
 }
 
 /// A CONNACK refusal (the broker's connect return code).
 inline const boost::system::error_category& connack_category() noexcept
 {
-  struct category final : boost::system::error_category
-  {
-    const char* name() const noexcept override { return "mqtt connack"; }
-    std::string message(int rc) const override { return mosquitto_connack_string(rc); }
-  };
-  static const category instance;
-  return instance;
+  return awaitify::c_error_category<&mosquitto_connack_string>("mqtt connack");
 }
 
 inline boost::system::error_code make_error(int rc) noexcept

@@ -51,6 +51,109 @@ private:
 template <typename... Ts>
 using last_t = typename std::tuple_element_t<sizeof...(Ts) - 1, std::tuple<Ts...>>;
 
+/// The parameters of a callable with exactly one call signature: a function
+/// (pointer), or a class with one non-template `operator()` (`std::function`,
+/// a non-generic lambda, an SDK's callback class). `known` is false for
+/// anything else (overloaded or generic call operators).
+template <typename F, typename = void>
+struct call_parameters
+{
+  static constexpr bool known = false;
+};
+
+template <typename... A>
+struct parameter_list
+{
+  static constexpr bool known = true;
+  static constexpr std::size_t size = sizeof...(A);
+  using last = last_t<A...>;
+  using as_signature = void(A...);
+};
+
+template <typename R, typename... A>
+struct call_parameters<R(A...)> : parameter_list<A...>
+{
+};
+
+template <typename R, typename... A>
+struct call_parameters<R(A...) noexcept> : parameter_list<A...>
+{
+};
+
+template <typename F>
+struct call_parameters<F*> : call_parameters<F>
+{
+};
+
+template <typename R, typename C, typename... A>
+struct call_parameters<R (C::*)(A...)> : parameter_list<A...>
+{
+};
+
+template <typename R, typename C, typename... A>
+struct call_parameters<R (C::*)(A...) const> : parameter_list<A...>
+{
+};
+
+template <typename R, typename C, typename... A>
+struct call_parameters<R (C::*)(A...) noexcept> : parameter_list<A...>
+{
+};
+
+template <typename R, typename C, typename... A>
+struct call_parameters<R (C::*)(A...) const noexcept> : parameter_list<A...>
+{
+};
+
+template <typename F>
+struct call_parameters<F, std::enable_if_t<std::is_class_v<F>, std::void_t<decltype(&F::operator())>>>
+  : call_parameters<decltype(&F::operator())>
+{
+};
+
+/// The signature of the callback a legacy function takes last, read off that
+/// parameter's own call signature.
+template <typename LegacyFn>
+struct deduced_callback
+{
+  using legacy = call_parameters<std::decay_t<LegacyFn>>;
+  static_assert(legacy::known,
+      "awaitify::wrap cannot read the legacy function's parameters (it is overloaded or generic): "
+      "spell the callback's signature, as in wrap<void(int)>(ex, legacy_fn)");
+
+  using parameter = std::decay_t<typename legacy::last>;
+  using callback_call = call_parameters<parameter>;
+  static_assert(callback_call::known,
+      "awaitify::wrap cannot read the signature of the legacy function's callback parameter "
+      "(overloaded or generic): spell it, as in wrap<void(int)>(ex, legacy_fn)");
+
+  using signature = typename callback_call::as_signature;
+};
+
+/// Checks, where the legacy function's last parameter can be read, that an
+/// awaitify::callback<Signature> can be passed as it. The failing
+/// instantiation names both types.
+template <typename CallbackParameter, typename Signature>
+struct check_callback_parameter
+{
+  static_assert(std::is_constructible_v<CallbackParameter, callback<Signature>>,
+      "awaitify::wrap: the legacy function's callback parameter (CallbackParameter) cannot be "
+      "made from an awaitify::callback<Signature>: give wrap the signature that parameter takes");
+  static constexpr bool value = true;
+};
+
+template <typename Signature, typename LegacyFn>
+constexpr bool check_legacy_fn() noexcept
+{
+  using legacy = call_parameters<std::decay_t<LegacyFn>>;
+  if constexpr (legacy::known)
+  {
+    if constexpr (legacy::size > 0)
+      return check_callback_parameter<std::decay_t<typename legacy::last>, Signature>::value;
+  }
+  return true;
+}
+
 } // namespace detail
 
 /// A callback-style function turned into an Asio initiating function object;
@@ -172,8 +275,34 @@ template <typename Signature, typename Executor, typename LegacyFn>
 wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, LegacyFn&& legacy_fn,
     const source_location& where = source_location::current())
 {
+  static_assert(detail::check_legacy_fn<Signature, LegacyFn>());
   return wrapper<Signature, Executor, std::decay_t<LegacyFn>>(
       ex, std::forward<LegacyFn>(legacy_fn), where);
+}
+
+/// Wraps a callback-style function, reading the callback's signature off its
+/// last parameter.
+/**
+ * `legacy_fn`'s last parameter says what it calls back with: a
+ * `std::function<void(Args...)>`, a function pointer `void (*)(Args...)`, or
+ * another type with one unambiguous call signature (an SDK's callback
+ * class). The signature is then `void(Args...)`, as if spelled:
+ * `wrap(ex, legacy_add)` is `wrap<void(int)>(ex, legacy_add)` for
+ * `void legacy_add(int, int, std::function<void(int)>)`. A legacy function
+ * whose parameters cannot be read (overloaded, or a generic lambda) needs the
+ * signature spelled; a callback parameter that an `awaitify::callback`
+ * cannot be passed as (a plain function pointer: use `to_c_callback` and
+ * `async_call`) is rejected by one `static_assert` naming both types.
+ *
+ * @par Thread safety
+ * Safe to call from any thread.
+ */
+template <typename Executor, typename LegacyFn>
+  requires boost::asio::execution::is_executor<Executor>::value
+auto wrap(const Executor& ex, LegacyFn&& legacy_fn, const source_location& where = source_location::current())
+{
+  using signature = typename detail::deduced_callback<LegacyFn>::signature;
+  return wrap<signature>(ex, std::forward<LegacyFn>(legacy_fn), where);
 }
 
 } // namespace awaitify

@@ -97,6 +97,44 @@ BOOST_FIXTURE_TEST_CASE(a_moved_from_wrapper_keeps_its_executor, io_fixture)
   BOOST_TEST(from_new == 2);
 }
 
+void legacy_add(int a, int b, std::function<void(int)> cb) { cb(a + b); }
+
+/// An SDK's own callback type: made from any callable, one call signature.
+class sdk_callback
+{
+public:
+  template <typename F>
+  sdk_callback(F f) : f_(std::move(f)) // NOLINT: implicit, as SDKs make it
+  {
+  }
+
+  void operator()(const std::string& text, int code) const { f_(text, code); }
+
+private:
+  std::function<void(const std::string&, int)> f_;
+};
+
+void sdk_fetch(const std::string& key, const sdk_callback& done) { done("value of " + key, 0); }
+
+BOOST_FIXTURE_TEST_CASE(the_signature_is_read_off_the_legacy_functions_last_parameter, io_fixture)
+{
+  auto add = awaitify::wrap(ioc.get_executor(), legacy_add);
+  static_assert(std::is_same_v<decltype(add)::completion_signature, void(error_code, int)>);
+  auto fetch = awaitify::wrap(ioc.get_executor(), sdk_fetch);
+  static_assert(std::is_same_v<decltype(fetch)::completion_signature, void(error_code, std::string, int)>);
+  auto lambda = awaitify::wrap(ioc.get_executor(), [](double x, std::function<void(double)> cb) { cb(x * 2); });
+  std::optional<int> sum;
+  std::optional<std::string> value;
+  std::optional<double> twice;
+  add(1, 2, [&](error_code, int v) { sum = v; });
+  fetch(std::string("k"), [&](error_code, std::string v, int) { value = std::move(v); });
+  lambda(1.5, [&](error_code, double v) { twice = v; });
+  run();
+  BOOST_TEST(sum == 3);
+  BOOST_TEST(value == std::string("value of k"));
+  BOOST_TEST(twice == 3.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 } // namespace

@@ -11,11 +11,10 @@
 #define AWAITIFY_DETAIL_ASYNC_CALL_OP_HPP
 
 #include <awaitify/detail/anchor.hpp>
+#include <awaitify/detail/executor_support.hpp>
 #include <awaitify/detail/op_base.hpp>
 #include <awaitify/detail/op_registry.hpp>
 #include <awaitify/detail/post_buffer.hpp>
-
-#include <awaitify/detail/executor_support.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -154,7 +153,7 @@ class dispatched_completion
 public:
   using allocator_type = boost::asio::associated_allocator_t<Handler>;
 
-  dispatched_completion(Handler&& handler, Result&& result, HandlerWork&& work) noexcept
+  dispatched_completion(Handler&& handler, Result&& result, HandlerWork&& work)
     : work_(std::move(work)), handler_(std::move(handler)), result_(std::move(result))
   {
   }
