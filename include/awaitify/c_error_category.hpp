@@ -35,6 +35,14 @@ struct message_fn_traits<R (*)(Code) noexcept> : message_fn_traits<R (*)(Code)>
 {
 };
 
+// boost::system::error_category is polymorphic with a protected non-virtual
+// destructor (categories are never deleted through it); -Wnon-virtual-dtor
+// would flag every category derived from it in a consumer's strict build.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+#endif
+
 template <auto MessageFn>
 class c_error_category_impl final : public boost::system::error_category
 {
@@ -57,6 +65,10 @@ public:
 private:
   const char* name_;
 };
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 } // namespace detail
 

@@ -26,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <cstddef>
 #include <cstdio>
 #include <functional>
 #include <future>
@@ -52,13 +53,15 @@ void check(bool ok, const char* what)
 
 void legacy_add(int a, int b, std::function<void(int)> cb) { cb(a + b); }
 
+const char* fake_strerror(int code) { return code == 1 ? "broken" : nullptr; }
+
 // A C library: user data last, called back synchronously.
 using done_fn = void (*)(int status, void* user);
 void c_do(int status, done_fn cb, void* user) { cb(status, user); }
 
 asio::awaitable<void> coroutine_uses(asio::io_context& ioc)
 {
-  auto add = awaitify::wrap<void(int)>(ioc.get_executor(), legacy_add);
+  auto add = awaitify::wrap(ioc.get_executor(), legacy_add); // The signature read off legacy_add.
   const int sum = co_await add(co_await add(1, 2, asio::use_awaitable), 3, asio::use_awaitable);
   check(sum == 6, "wrap under use_awaitable");
 
@@ -132,6 +135,20 @@ int main()
   signal.emit(asio::cancellation_type::total);
   held.reset();
 
+  // A cancellation that waits for the library's answer.
+  asio::cancellation_signal waiting_signal;
+  std::optional<awaitify::callback<void(int)>> answering;
+  std::optional<error_code> answered;
+  awaitify::async_call<void(int)>(ioc,
+      [&](awaitify::callback<void(int)> cb) {
+        cb.on_cancel([] {}, asio::cancellation_type::terminal, awaitify::after_cancel::wait_for_callback);
+        answering = std::move(cb);
+      },
+      asio::bind_cancellation_slot(waiting_signal.slot(), [&](error_code ec, int) { answered = ec; }));
+  waiting_signal.emit(asio::cancellation_type::terminal);
+  answering->fail(asio::error::operation_aborted);
+  answering.reset();
+
   // deferred, detached, redirect_error, bind_executor to a strand, an
   // any_completion_handler, an io_context::strand.
   auto later = awaitify::async_call<void(int)>(
@@ -165,12 +182,14 @@ int main()
 
   // Streams with every policy.
   for (auto policy : {awaitify::overflow_policy::fail, awaitify::overflow_policy::drop_newest,
-           awaitify::overflow_policy::drop_oldest})
+           awaitify::overflow_policy::drop_oldest, awaitify::overflow_policy::flow_control})
   {
     awaitify::stream_options<void(int)> options;
     options.policy = policy;
     options.capacity = 1;
     auto s = awaitify::make_stream<void(int)>(ioc, std::move(options), [](awaitify::sink<void(int)> sink) {
+      sink.on_demand([](std::size_t) {});
+      check(sink.demand() >= 1 && sink.overdrafts() == 0, "demand before any push");
       const awaitify::push_result first = sink(1);
       check(first == awaitify::push_result::enqueued, "first push enqueued");
       sink(2);
@@ -192,6 +211,8 @@ int main()
   check(legacy_error == error_code(asio::error::timed_out), "error-first signature");
   check(thrown == false, "exception-first signature");
   check(hook_ran && cancelled == error_code(asio::error::operation_aborted), "cancellation");
+  check(answered == error_code(asio::error::operation_aborted), "wait_for_callback");
+  check(error_code(1, awaitify::c_error_category<&fake_strerror>("fake")).message() == "broken", "c_error_category");
   check(deferred_result == 3, "deferred");
   check(redirected == asio::error::eof, "redirect_error");
   check(on_strand, "bind_executor");

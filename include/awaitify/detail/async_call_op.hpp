@@ -274,7 +274,7 @@ public:
       // Still registered, so that a shutdown of the other context on another
       // thread waits until the handler is gone; a shutdown that destroying it
       // starts on this thread does not wait for it (see op_registry).
-      Handler handler(std::move(op->handler_));
+      [[maybe_unused]] Handler handler(std::move(op->handler_));
     }
     unlink(op);
     free(op);
