@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 
@@ -82,17 +83,29 @@ BOOST_FIXTURE_TEST_CASE(default_completion_token, io_fixture)
   });
 }
 
+/// A legacy function object whose moved-from state is known: it throws.
+struct echo_owning_state
+{
+  std::shared_ptr<int> offset = std::make_shared<int>(0); // Null once moved from.
+
+  void operator()(int a, std::function<void(int)> cb) const
+  {
+    if (!offset)
+      throw std::logic_error("moved from");
+    cb(a + *offset);
+  }
+};
+
 BOOST_FIXTURE_TEST_CASE(a_moved_from_wrapper_keeps_its_executor, io_fixture)
 {
-  std::function<void(int, std::function<void(int)>)> legacy = [](int a, std::function<void(int)> cb) { cb(a); };
-  auto echo = awaitify::wrap<void(int)>(asio::any_io_executor(ioc.get_executor()), legacy);
+  auto echo = awaitify::wrap<void(int)>(asio::any_io_executor(ioc.get_executor()), echo_owning_state());
   auto moved = std::move(echo);
   std::optional<error_code> from_moved;
   std::optional<int> from_new;
   echo(1, [&](error_code ec, int) { from_moved = ec; }); // Crashed on the emptied executor.
   moved(2, [&](error_code, int v) { from_new = v; });
   run();
-  // The moved-from std::function is empty: calling it throws, as init may.
+  // Calling the moved-from function throws, as init may.
   BOOST_TEST((from_moved == error_code(awaitify::error::initiation_failed)));
   BOOST_TEST(from_new == 2);
 }
