@@ -11,8 +11,9 @@
 //   for it (after_cancel::wait_for_callback), so the body the transfer writes
 //   into may live in the caller's coroutine frame;
 // - download: a flow-controlled awaitify::stream of chunks. The write
-//   callback pauses the transfer when the consumer has no demand left, and
-//   the stream's on_demand resumes it on the curl thread.
+//   callback (an awaitify::to_c_sink) pauses the transfer when the consumer
+//   has no demand left, and the stream's on_demand resumes it on the curl
+//   thread.
 //
 
 #ifndef AWAITIFY_EXAMPLE_CURL_CLIENT_HPP
@@ -115,6 +116,20 @@ public:
         [this, &url](awaitify::sink<chunk_signature> sink) {
           auto t = std::make_shared<transfer>();
           sink.on_demand([this, weak = std::weak_ptr<transfer>(t)](std::size_t) { resume_later(weak); });
+          // curl's write callback, on the curl thread: a chunk while the
+          // consumer has demand; at zero, pause (curl keeps the data).
+          t->writer.emplace(awaitify::to_c_sink<curl_write_callback>(sink,
+              [t = t.get()](const awaitify::sink<chunk_signature>& target, char* data, std::size_t size,
+                  std::size_t count) -> std::size_t {
+                if (target.demand() == 0)
+                {
+                  t->paused = true;
+                  ++t->owner->pauses_;
+                  return CURL_WRITEFUNC_PAUSE;
+                }
+                target(std::string(data, size * count));
+                return size * count;
+              }));
           t->chunks.emplace(std::move(sink));
           start_transfer(t, url);
           return [this, weak = std::weak_ptr<transfer>(t)] { remove_later(weak); };
@@ -132,6 +147,9 @@ private:
     std::string* body = nullptr;                         // async_get
     std::optional<awaitify::callback<get_signature>> done; // async_get
     std::optional<awaitify::sink<chunk_signature>> chunks; // download
+    // The download's write callback; freed after curl_easy_cleanup, when
+    // curl can no longer call it.
+    std::optional<awaitify::c_sink_callback<curl_write_callback>> writer;
     bool paused = false;
 
     ~transfer()
@@ -163,8 +181,16 @@ private:
     t->owner = this;
     t->easy = curl_easy_init();
     curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, &client::on_write);
-    curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t.get());
+    if (t->writer)
+    {
+      curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, t->writer->function());
+      curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t->writer->user_data());
+    }
+    else
+    {
+      curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, &client::append_body);
+      curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t->body);
+    }
     curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
     post([this, t = std::move(t)] {
       if (stopping_)
@@ -174,25 +200,11 @@ private:
     });
   }
 
-  // On the curl thread: curl's write callback.
-  static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user)
+  // On the curl thread: async_get's write callback.
+  static std::size_t append_body(char* data, std::size_t size, std::size_t count, void* body)
   {
-    auto* t = static_cast<transfer*>(user);
-    const std::size_t n = size * count;
-    if (t->body)
-    {
-      t->body->append(data, n);
-      return n;
-    }
-    if (t->chunks->demand() == 0)
-    {
-      // Not consumed: curl delivers the same data again once resumed.
-      t->paused = true;
-      ++t->owner->pauses_;
-      return CURL_WRITEFUNC_PAUSE;
-    }
-    (*t->chunks)(std::string(data, n));
-    return n;
+    static_cast<std::string*>(body)->append(data, size * count);
+    return size * count;
   }
 
   void resume_later(std::weak_ptr<transfer> weak)

@@ -12,6 +12,7 @@
 #include <awaitify/async_call.hpp>
 #include <awaitify/c_callback.hpp>
 #include <awaitify/c_error_category.hpp>
+#include <awaitify/c_sink.hpp>
 #include <awaitify/callback.hpp>
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/correlator.hpp>

@@ -15,6 +15,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -53,14 +54,18 @@ struct c_function_traits<R (*)(P...) noexcept> : c_function_traits<R (*)(P...)>
 {
 };
 
-template <typename CFunction, typename Signature, typename Indices>
-struct c_trampoline;
+/// Finds the user data among a C callback's parameters, and calls a function
+/// with the parameters it passes on: by default the user data is the first
+/// or last parameter, and the others are passed on.
+struct user_data_at_ends
+{
+};
 
-// The C function's parameters other than user_data, in order, are passed to
-// the callback (converted as by a function call: `const char*` to
-// `std::string`, and so on).
-template <typename R, typename... P, typename Signature, std::size_t... I>
-struct c_trampoline<R (*)(P...), Signature, std::index_sequence<I...>>
+template <typename CFunction, typename Locator, typename Indices>
+struct c_call;
+
+template <typename R, typename... P, std::size_t... I>
+struct c_call<R (*)(P...), user_data_at_ends, std::index_sequence<I...>>
 {
   using traits = c_function_traits<R (*)(P...)>;
   static constexpr std::size_t offset = traits::user_data_first ? 1 : 0;
@@ -68,26 +73,123 @@ struct c_trampoline<R (*)(P...), Signature, std::index_sequence<I...>>
       "the C function must take its void* user data first or last, and only one of its "
       "first and last parameters may be a void*");
 
-  static R call(P... params) noexcept
+  static void* user_data(P... params) noexcept
+  {
+    return std::get<traits::user_data_first ? 0 : traits::arity - 1>(std::tuple<P...>(params...));
+  }
+
+  template <typename F>
+  static R forward(F&& f, P... params)
   {
     std::tuple<P...> args(params...);
-    void* user_data = std::get<traits::user_data_first ? 0 : traits::arity - 1>(args);
-    // The carrier is consumed by this one call.
-    callback<Signature> cb(std::move(*static_cast<callback<Signature>*>(user_data)));
-    delete static_cast<callback<Signature>*>(user_data);
-    cb(std::get<I + offset>(args)...);
-    if constexpr (!std::is_void_v<R>)
-      return R();
+    if constexpr (std::is_void_v<R> || std::is_void_v<decltype(f(std::get<I + offset>(args)...))>)
+    {
+      f(std::get<I + offset>(args)...);
+      if constexpr (!std::is_void_v<R>)
+        return R();
+    }
+    else
+      return static_cast<R>(f(std::get<I + offset>(args)...));
+  }
+
+  using indices = std::make_index_sequence<traits::arity - 1>;
+};
+
+template <typename R, typename... P, std::size_t... I>
+struct c_call<R (*)(P...) noexcept, user_data_at_ends, std::index_sequence<I...>>
+  : c_call<R (*)(P...), user_data_at_ends, std::index_sequence<I...>>
+{
+};
+
+/// Where a C library keeps the user's pointer in a struct of its own that
+/// the callback receives first (libuv's `req->data`): every parameter is
+/// passed on.
+template <auto Member>
+struct user_data_in_t
+{
+};
+
+template <typename R, typename... P, std::size_t... I, auto Member>
+struct c_call<R (*)(P...), user_data_in_t<Member>, std::index_sequence<I...>>
+{
+  static_assert(sizeof...(P) > 0 && std::is_pointer_v<std::tuple_element_t<0, std::tuple<P...>>>,
+      "with user_data_in, the C function's first parameter must be a pointer to the struct that holds it");
+
+  static void* user_data(P... params) noexcept
+  {
+    return std::get<0>(std::tuple<P...>(params...))->*Member;
+  }
+
+  template <typename F>
+  static R forward(F&& f, P... params)
+  {
+    if constexpr (std::is_void_v<R> || std::is_void_v<decltype(f(params...))>)
+    {
+      f(params...);
+      if constexpr (!std::is_void_v<R>)
+        return R();
+    }
+    else
+      return static_cast<R>(f(params...));
   }
 };
 
-// A C function type declared noexcept gets the same trampoline, which is
-// noexcept already.
-template <typename R, typename... P, typename Signature, std::size_t... I>
-struct c_trampoline<R (*)(P...) noexcept, Signature, std::index_sequence<I...>>
-  : c_trampoline<R (*)(P...), Signature, std::index_sequence<I...>>
+template <typename R, typename... P, std::size_t... I, auto Member>
+struct c_call<R (*)(P...) noexcept, user_data_in_t<Member>, std::index_sequence<I...>>
+  : c_call<R (*)(P...), user_data_in_t<Member>, std::index_sequence<I...>>
 {
 };
+
+template <typename CFunction, typename Locator>
+using c_call_t = c_call<CFunction, Locator, std::make_index_sequence<c_function_traits<CFunction>::arity - 1>>;
+
+/// What a C callback does with its arguments when given no transform: pass
+/// them, converted, to the callback (or push them into the sink).
+struct pass_arguments
+{
+  template <typename Target, typename... A>
+  void operator()(Target& target, A&&... args) const
+  {
+    target(std::forward<A>(args)...);
+  }
+};
+
+/// A one-shot carrier: the callback and the transform, taken back and freed
+/// by the one call.
+template <typename Signature, typename Transform>
+struct one_shot_carrier
+{
+  callback<Signature> cb;
+  Transform transform;
+};
+
+template <typename CFunction, typename Locator, typename Signature, typename Transform>
+struct one_shot_trampoline;
+
+template <typename R, typename... P, typename Locator, typename Signature, typename Transform>
+struct one_shot_trampoline<R (*)(P...), Locator, Signature, Transform>
+{
+  using call_type = c_call_t<R (*)(P...), Locator>;
+  using carrier = one_shot_carrier<Signature, Transform>;
+
+  static R call(P... params) noexcept
+  {
+    std::unique_ptr<carrier> owned(static_cast<carrier*>(call_type::user_data(params...)));
+    return call_type::forward([&](auto&&... args) { return owned->transform(owned->cb, args...); }, params...);
+  }
+};
+
+template <typename R, typename... P, typename Locator, typename Signature, typename Transform>
+struct one_shot_trampoline<R (*)(P...) noexcept, Locator, Signature, Transform>
+  : one_shot_trampoline<R (*)(P...), Locator, Signature, Transform>
+{
+};
+
+template <typename T>
+inline constexpr bool is_user_data_locator = false;
+
+template <auto Member>
+inline constexpr bool is_user_data_locator<user_data_in_t<Member>> = true;
 
 } // namespace detail
 
@@ -154,21 +256,73 @@ private:
  * @par Thread safety
  * Safe to call from any thread.
  */
+namespace detail {
+
+template <typename CFunction, typename Signature, typename Locator, typename Transform>
+c_callback<CFunction> make_c_callback(callback<Signature> cb, Locator, Transform transform)
+{
+  using carrier = detail::one_shot_carrier<Signature, Transform>;
+  using trampoline = detail::one_shot_trampoline<CFunction, Locator, Signature, Transform>;
+  void* user_data = new carrier{std::move(cb), std::move(transform)};
+  return c_callback<CFunction>(&trampoline::call, user_data,
+      [](void* p, const boost::system::error_code* ec) noexcept {
+        std::unique_ptr<carrier> carried(static_cast<carrier*>(p));
+        // Asked for by the user: neither is reported as misuse.
+        const bool failed = ec ? detail::callback_access::fail_quietly(carried->cb, *ec)
+                               : detail::callback_access::drop_quietly(carried->cb);
+        return ec && failed;
+      });
+}
+
+} // namespace detail
+
 template <typename CFunction, typename Signature>
 c_callback<CFunction> to_c_callback(callback<Signature> cb)
 {
-  using traits = detail::c_function_traits<CFunction>;
-  using trampoline = detail::c_trampoline<CFunction, Signature, std::make_index_sequence<traits::arity - 1>>;
-  void* carrier = new callback<Signature>(std::move(cb));
-  return c_callback<CFunction>(&trampoline::call, carrier,
-      [](void* p, const boost::system::error_code* ec) noexcept {
-        callback<Signature>* carried = static_cast<callback<Signature>*>(p);
-        // Asked for by the user: neither is reported as misuse.
-        const bool failed =
-            ec ? detail::callback_access::fail_quietly(*carried, *ec) : detail::callback_access::drop_quietly(*carried);
-        delete carried;
-        return ec && failed;
-      });
+  return detail::make_c_callback<CFunction>(std::move(cb), detail::user_data_at_ends(), detail::pass_arguments());
+}
+
+/// As above, with `transform` run inside the C call, on the C library's
+/// thread, instead of passing the C arguments on.
+/**
+ * `transform(callback<Signature>& cb, c_args...)` receives the C arguments
+ * other than the user data while they are valid (a borrowed `hostent*`, say)
+ * and completes the operation: `cb(values...)`, or `cb.fail(ec)` (an
+ * `int status` mapped to an `error_code`, with `c_error_category`). What it
+ * returns is what the C function returns (the C function returns a
+ * value-initialised result if it returns nothing). It must not throw: it runs
+ * in a function that the C library calls, and an exception terminates the
+ * program.
+ */
+template <typename CFunction, typename Signature, typename Transform>
+  requires(!detail::is_user_data_locator<Transform>)
+c_callback<CFunction> to_c_callback(callback<Signature> cb, Transform transform)
+{
+  return detail::make_c_callback<CFunction>(std::move(cb), detail::user_data_at_ends(), std::move(transform));
+}
+
+/// Where a C library keeps the user's pointer: in the field `Member` of the
+/// struct its callback receives first (libuv's `&uv_fs_t::data`).
+template <auto Member>
+inline constexpr detail::user_data_in_t<Member> user_data_in{};
+
+/// As above, for a C API that hands its callback a request or handle and
+/// keeps the user's pointer in one of its fields: store `user_data()` there
+/// (`req->data = c.user_data()`). The transform receives every C argument,
+/// the struct pointer first.
+/**
+ * @code
+ * // void uv_fs_cb(uv_fs_t* req);  int uv_fs_stat(loop, req, path, uv_fs_cb)
+ * auto c = awaitify::to_c_callback<uv_fs_cb>(std::move(cb), awaitify::user_data_in<&uv_fs_t::data>,
+ *     [](auto& cb, uv_fs_t* req) { req->result < 0 ? cb.fail(uv_error(req->result)) : cb(req->statbuf.st_size); });
+ * req->data = c.user_data();
+ * @endcode
+ */
+template <typename CFunction, typename Signature, auto Member, typename Transform = detail::pass_arguments>
+c_callback<CFunction> to_c_callback(
+    callback<Signature> cb, detail::user_data_in_t<Member> where, Transform transform = Transform())
+{
+  return detail::make_c_callback<CFunction>(std::move(cb), where, std::move(transform));
 }
 
 } // namespace awaitify

@@ -5,6 +5,7 @@
 
 #include <awaitify/async_call.hpp>
 #include <awaitify/c_callback.hpp>
+#include <awaitify/c_error_category.hpp>
 #include <awaitify/diagnostics.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -163,6 +164,91 @@ BOOST_FIXTURE_TEST_CASE(a_const_reference_parameter_takes_the_converted_c_argume
       [&](error_code, int, std::string v) { value = std::move(v); });
   run();
   BOOST_TEST(value == std::string("name.example"));
+}
+
+// A resolver in the style of c-ares: the result is borrowed, valid only
+// during the call, and the status is an int with a strerror of its own.
+struct fake_hostent
+{
+  const char* name;
+  int addresses;
+};
+using resolve_fn = void (*)(void* arg, int status, const fake_hostent* host);
+
+const char* resolver_strerror(int status) { return status == 4 ? "domain name not found" : nullptr; }
+
+void c_resolve(const char* name, resolve_fn cb, void* arg)
+{
+  std::string n = name;
+  c_library_thread->post([cb, arg, n] {
+    if (n == "missing")
+      return cb(arg, 4, nullptr);
+    const std::string borrowed = n + ".example"; // Gone once cb returns.
+    const fake_hostent host{borrowed.c_str(), 2};
+    cb(arg, 0, &host);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_transform_copies_borrowed_arguments_and_maps_a_status_to_an_error, c_fixture)
+{
+  using resolved = void(std::string, int);
+  auto copy_or_fail = [](callback<resolved>& cb, int status, const fake_hostent* host) {
+    if (status != 0)
+      cb.fail(error_code(status, awaitify::c_error_category<&resolver_strerror>("resolver")));
+    else
+      cb(std::string(host->name), host->addresses);
+  };
+  std::optional<std::string> name;
+  std::optional<error_code> failure;
+  for (const char* query : {"host", "missing"})
+  {
+    auto resolve = [&, query](callback<resolved> cb) {
+      auto c = awaitify::to_c_callback<resolve_fn>(std::move(cb), copy_or_fail);
+      c_resolve(query, c.function(), c.user_data());
+    };
+    awaitify::async_call<resolved>(ioc, resolve, [&](error_code ec, std::string n, int) {
+      if (ec)
+        failure = ec;
+      else
+        name = std::move(n);
+    });
+  }
+  run();
+  BOOST_TEST(name == std::string("host.example"));
+  BOOST_TEST_REQUIRE(failure.has_value());
+  BOOST_TEST(failure->message() == "domain name not found");
+}
+
+// A request in the style of libuv: the callback receives the request, which
+// keeps the user's pointer in its data field.
+struct fake_request
+{
+  void* data = nullptr;
+  long result = 0;
+};
+using request_fn = void (*)(fake_request* req);
+
+void c_submit(fake_request* req, long result, request_fn cb)
+{
+  c_library_thread->post([req, result, cb] {
+    req->result = result;
+    cb(req);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(user_data_kept_in_the_librarys_own_struct, c_fixture)
+{
+  fake_request req;
+  std::optional<long> result;
+  auto submit = [&](callback<void(long)> cb) {
+    auto c = awaitify::to_c_callback<request_fn>(std::move(cb), awaitify::user_data_in<&fake_request::data>,
+        [](callback<void(long)>& done, fake_request* r) { done(r->result); });
+    req.data = c.user_data();
+    c_submit(&req, 17, c.function());
+  };
+  awaitify::async_call<void(long)>(ioc, submit, [&](error_code, long v) { result = v; });
+  run();
+  BOOST_TEST(result == 17L);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
