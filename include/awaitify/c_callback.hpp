@@ -11,10 +11,12 @@
 #define AWAITIFY_C_CALLBACK_HPP
 
 #include <awaitify/callback.hpp>
+#include <awaitify/detail/carrier_table.hpp>
 
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -323,6 +325,146 @@ c_callback<CFunction> to_c_callback(
     callback<Signature> cb, detail::user_data_in_t<Member> where, Transform transform = Transform())
 {
   return detail::make_c_callback<CFunction>(std::move(cb), where, std::move(transform));
+}
+
+namespace detail {
+
+/// The carrier that a success and a failure callback share.
+template <typename Signature, typename OnSuccess, typename OnFailure>
+struct shared_carrier
+{
+  callback<Signature> cb;
+  OnSuccess on_success;
+  OnFailure on_failure;
+};
+
+template <typename CFunction, typename Carrier, bool Success>
+struct shared_trampoline;
+
+template <typename R, typename... P, typename Carrier, bool Success>
+struct shared_trampoline<R (*)(P...), Carrier, Success>
+{
+  using call_type = c_call_t<R (*)(P...), user_data_at_ends>;
+
+  static R call(P... params) noexcept
+  {
+    const auto id = reinterpret_cast<std::uintptr_t>(call_type::user_data(params...));
+    std::unique_ptr<Carrier> owned(static_cast<Carrier*>(take_shared_carrier(id)));
+    if (!owned) // The other callback (or this one) was called already.
+    {
+      if constexpr (!std::is_void_v<R>)
+        return R();
+      else
+        return;
+    }
+    return call_type::forward(
+        [&](auto&&... args) {
+          if constexpr (Success)
+            return owned->on_success(owned->cb, args...);
+          else
+            return owned->on_failure(owned->cb, args...);
+        },
+        params...);
+  }
+};
+
+template <typename R, typename... P, typename Carrier, bool Success>
+struct shared_trampoline<R (*)(P...) noexcept, Carrier, Success> : shared_trampoline<R (*)(P...), Carrier, Success>
+{
+};
+
+} // namespace detail
+
+/// A success and a failure C callback that share one context pointer and
+/// complete one operation; made by `to_c_callbacks`.
+/**
+ * Pass `on_success()`, `on_failure()` and `user_data()` to the C call (Paho
+ * MQTT's `onSuccess`, `onFailure` and `context`). Whichever the library calls
+ * completes the operation and frees the carrier, once. `user_data()` is not
+ * an address but an id that is never reused: a library that calls both, or
+ * one twice, finds it spent, and the call is counted as a duplicate (for the
+ * 1024 most recently spent ids; an older one is ignored), never a double
+ * free. If the C call fails synchronously, `reclaim()` or `fail(ec)` frees
+ * the carrier instead, as for `c_callback`.
+ *
+ * @par Thread safety
+ * The library may call either function on any thread.
+ */
+template <typename SuccessFn, typename FailureFn>
+class c_callback_pair
+{
+public:
+  /// The success callback.
+  SuccessFn on_success() const noexcept { return on_success_; }
+
+  /// The failure callback.
+  FailureFn on_failure() const noexcept { return on_failure_; }
+
+  /// The context pointer both receive.
+  void* user_data() const noexcept { return user_data_; }
+
+  /// Frees the carrier of callbacks that will never be called: the operation
+  /// completes with `error::callback_dropped`.
+  void reclaim() const noexcept { release_(user_data_, nullptr); }
+
+  /// Frees the carrier and completes the operation with `ec`.
+  bool fail(const boost::system::error_code& ec) const noexcept { return release_(user_data_, &ec); }
+
+#ifndef GENERATING_DOCUMENTATION
+  using release_fn = bool (*)(void*, const boost::system::error_code*) noexcept;
+
+  c_callback_pair(SuccessFn success, FailureFn failure, void* id, release_fn release) noexcept
+    : on_success_(success), on_failure_(failure), user_data_(id), release_(release)
+  {
+  }
+#endif
+
+private:
+  SuccessFn on_success_;
+  FailureFn on_failure_;
+  void* user_data_;
+  release_fn release_;
+};
+
+/// Moves `cb` into a carrier that two C callbacks of the library's exact
+/// types share: `on_success(cb, c_args...)` runs in the success callback,
+/// `on_failure(cb, c_args...)` in the failure one, on the library's thread,
+/// with the C arguments other than the `void*` context (first or last); each
+/// completes the operation (`cb(values...)`, `cb.fail(ec)`) and must not
+/// throw.
+/**
+ * @code
+ * // Paho: void onSuccess(void* context, MQTTAsync_successData* r);
+ * //       void onFailure(void* context, MQTTAsync_failureData* r);
+ * auto c = awaitify::to_c_callbacks<MQTTAsync_onSuccess*, MQTTAsync_onFailure*>(std::move(cb),
+ *     [](auto& cb, MQTTAsync_successData*) { cb(); },
+ *     [](auto& cb, MQTTAsync_failureData* r) { cb.fail(error_code(r->code, paho_errors)); });
+ * opts.onSuccess = c.on_success(); opts.onFailure = c.on_failure(); opts.context = c.user_data();
+ * @endcode
+ *
+ * @par Thread safety
+ * Safe to call from any thread.
+ */
+template <typename SuccessFn, typename FailureFn, typename Signature, typename OnSuccess, typename OnFailure>
+c_callback_pair<SuccessFn, FailureFn> to_c_callbacks(
+    callback<Signature> cb, OnSuccess on_success, OnFailure on_failure)
+{
+  using carrier = detail::shared_carrier<Signature, OnSuccess, OnFailure>;
+  detail::anchor* const operation = detail::callback_access::anchor_of(cb);
+  auto owned = std::make_unique<carrier>(carrier{std::move(cb), std::move(on_success), std::move(on_failure)});
+  const std::uintptr_t id = detail::register_shared_carrier(owned.get(), operation);
+  owned.release(); // The table, then a callback or the release below, owns it.
+  return c_callback_pair<SuccessFn, FailureFn>(&detail::shared_trampoline<SuccessFn, carrier, true>::call,
+      &detail::shared_trampoline<FailureFn, carrier, false>::call, reinterpret_cast<void*>(id),
+      [](void* p, const boost::system::error_code* ec) noexcept {
+        std::unique_ptr<carrier> carried(
+            static_cast<carrier*>(detail::take_shared_carrier(reinterpret_cast<std::uintptr_t>(p))));
+        if (!carried)
+          return false;
+        const bool failed = ec ? detail::callback_access::fail_quietly(carried->cb, *ec)
+                               : detail::callback_access::drop_quietly(carried->cb);
+        return ec && failed;
+      });
 }
 
 } // namespace awaitify

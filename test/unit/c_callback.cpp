@@ -19,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
+#include <utility>
 
 namespace {
 
@@ -249,6 +251,94 @@ BOOST_FIXTURE_TEST_CASE(user_data_kept_in_the_librarys_own_struct, c_fixture)
   awaitify::async_call<void(long)>(ioc, submit, [&](error_code, long v) { result = v; });
   run();
   BOOST_TEST(result == 17L);
+}
+
+// An asynchronous API in the style of Paho MQTT: a success and a failure
+// callback share one context pointer; a faulty build calls both, or one
+// twice.
+struct fake_success_data
+{
+  int token;
+};
+struct fake_failure_data
+{
+  int code;
+};
+using on_success_fn = void (*)(void* context, fake_success_data* response);
+using on_failure_fn = void (*)(void* context, fake_failure_data* response);
+
+enum class paho_behaviour
+{
+  succeed,
+  fail,
+  call_both,
+  succeed_twice,
+};
+
+void c_connect(paho_behaviour behaviour, on_success_fn on_success, on_failure_fn on_failure, void* context)
+{
+  c_library_thread->post([=] {
+    fake_success_data ok{7};
+    fake_failure_data refused{-3};
+    switch (behaviour)
+    {
+    case paho_behaviour::succeed:
+      return on_success(context, &ok);
+    case paho_behaviour::fail:
+      return on_failure(context, &refused);
+    case paho_behaviour::call_both:
+      on_success(context, &ok);
+      return on_failure(context, &refused);
+    case paho_behaviour::succeed_twice:
+      on_success(context, &ok);
+      return on_success(context, &ok);
+    }
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(two_c_callbacks_complete_one_operation_exactly_once, c_fixture)
+{
+  misuse_recorder recorder(ioc);
+  std::vector<std::pair<error_code, int>> results;
+  for (auto behaviour : {paho_behaviour::succeed, paho_behaviour::fail, paho_behaviour::call_both,
+           paho_behaviour::succeed_twice})
+  {
+    auto connect = [behaviour](callback<void(int)> cb) {
+      auto c = awaitify::to_c_callbacks<on_success_fn, on_failure_fn>(
+          std::move(cb), [](callback<void(int)>& done, fake_success_data* r) { done(r->token); },
+          [](callback<void(int)>& done, fake_failure_data* r) {
+            done.fail(error_code(-r->code, boost::system::generic_category()));
+          });
+      c_connect(behaviour, c.on_success(), c.on_failure(), c.user_data());
+    };
+    awaitify::async_call<void(int)>(ioc, connect, [&](error_code ec, int token) { results.emplace_back(ec, token); });
+    run(); // One at a time, so the results come in order.
+  }
+  BOOST_TEST_REQUIRE(results.size() == 4u);
+  BOOST_TEST((results[0] == std::pair<error_code, int>(error_code(), 7)));
+  BOOST_TEST((results[1].first == error_code(3, boost::system::generic_category())));
+  BOOST_TEST((results[2] == std::pair<error_code, int>(error_code(), 7))); // The first call wins...
+  BOOST_TEST((results[3] == std::pair<error_code, int>(error_code(), 7)));
+  BOOST_TEST((recorder.kinds() == std::vector<std::string>{"duplicate", "duplicate"})); // ...the second is counted.
+  BOOST_TEST(awaitify::get_counters(ioc).duplicate == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(two_c_callbacks_reclaimed_after_a_synchronous_failure, c_fixture)
+{
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callbacks<on_success_fn, on_failure_fn>(
+            std::move(cb), [](callback<void(int)>& done, fake_success_data*) { done(0); },
+            [](callback<void(int)>& done, fake_failure_data*) { done(0); });
+        BOOST_TEST(c.fail(asio::error::connection_refused)); // The C call refused at once.
+        fake_success_data late{1};
+        c.on_success()(c.user_data(), &late); // A faulty library calls anyway: safe, counted.
+      },
+      [&](error_code ec, int) { result = ec; });
+  run();
+  BOOST_TEST((result == error_code(asio::error::connection_refused)));
+  BOOST_TEST(awaitify::get_counters(ioc).duplicate == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
