@@ -168,6 +168,28 @@ BOOST_FIXTURE_TEST_CASE(many_threads_call_a_sink_kept_in_the_librarys_struct, io
   carrier.reset(); // The library can no longer call: free the carrier, once.
 }
 
+using notify_fn = void (*)(int value, void* user);
+
+BOOST_AUTO_TEST_CASE(a_carrier_in_the_teardown_is_freed_once_at_shutdown)
+{
+  auto alive = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = alive;
+  std::optional<sink<void(int)>> kept;
+  {
+    asio::io_context ioc;
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+      auto c = awaitify::to_c_sink<notify_fn>(
+          target, [a = std::move(alive)](const sink<void(int)>& into, int value) { into(value); });
+      c.function()(5, c.user_data()); // The library calls back...
+      kept = target;
+      return [c = std::move(c)] {}; // ...until the teardown has unregistered it.
+    });
+    BOOST_TEST(!watch.expired());
+  } // The stream and then its context go: the teardown, and the carrier with it.
+  BOOST_TEST(watch.expired());
+  BOOST_TEST(((*kept)(6) == awaitify::push_result::closed));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 } // namespace
