@@ -241,23 +241,6 @@ private:
   release_fn release_;
 };
 
-/// Moves `cb` into a heap carrier and returns it with a C function pointer of
-/// type `CFunction` that takes it back.
-/**
- * `CFunction` is the exact type the C API wants, e.g.
- * `void (*)(void* arg, int status, const char* value)`, `void (*)(void*)`, or
- * a `noexcept` function pointer type. Its `void*` parameter is the user data,
- * first or last (a function whose first and last parameters are both `void*`
- * is ambiguous, and is rejected; a lone `void*` is the user data); the other
- * parameters are passed to `cb`, in order, and must convert to its
- * signature's arguments. The conversion runs
- * on the C library's thread inside a function that must not throw: a
- * conversion that throws (say, `std::string` from a null `const char*`)
- * terminates the program.
- *
- * @par Thread safety
- * Safe to call from any thread.
- */
 namespace detail {
 
 template <typename CFunction, typename Signature, typename Locator, typename Transform>
@@ -278,6 +261,23 @@ c_callback<CFunction> make_c_callback(callback<Signature> cb, Locator, Transform
 
 } // namespace detail
 
+/// Moves `cb` into a heap carrier and returns it with a C function pointer of
+/// type `CFunction` that takes it back.
+/**
+ * `CFunction` is the exact type the C API wants, e.g.
+ * `void (*)(void* arg, int status, const char* value)`, `void (*)(void*)`, or
+ * a `noexcept` function pointer type. Its `void*` parameter is the user data,
+ * first or last (a function whose first and last parameters are both `void*`
+ * is ambiguous, and is rejected; a lone `void*` is the user data); the other
+ * parameters are passed to `cb`, in order, and must convert to its
+ * signature's arguments. The conversion runs
+ * on the C library's thread inside a function that must not throw: a
+ * conversion that throws (say, `std::string` from a null `const char*`)
+ * terminates the program.
+ *
+ * @par Thread safety
+ * Safe to call from any thread.
+ */
 template <typename CFunction, typename Signature>
 c_callback<CFunction> to_c_callback(callback<Signature> cb)
 {
