@@ -78,6 +78,15 @@ struct callback_access
     return cb.anchor_ && cb.anchor_->try_complete(dropped, fill_error<Signature>{error::callback_dropped});
   }
 
+  /// Lets cancellation of `types` complete the operation, as an on_cancel
+  /// hook that has nothing to undo would, without allocating one.
+  template <typename Signature>
+  static void accept_cancellation(const callback<Signature>& cb, boost::asio::cancellation_type_t types) noexcept
+  {
+    if (cb.anchor_)
+      cb.anchor_->accept_cancellation(types);
+  }
+
   template <typename Signature>
   static bool fail_quietly(const callback<Signature>& cb, const boost::system::error_code& ec) noexcept
   {

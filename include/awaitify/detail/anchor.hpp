@@ -270,6 +270,15 @@ public:
       std::this_thread::yield();
   }
 
+  /// Accepts cancellation of `types` from now on, with no hook to run.
+  void accept_cancellation(boost::asio::cancellation_type_t types) noexcept
+  {
+    cancel_types_.fetch_or(static_cast<std::uint32_t>(types), std::memory_order_release);
+  }
+
+  /// Whether the operation's outcome is decided.
+  bool is_decided() const noexcept { return (state_.load(std::memory_order_acquire) & outcome_mask) != no_outcome; }
+
   /// Registers `hook` to run if cancellation wins. Accepts cancellation of
   /// `types` (terminal is always accepted) from now on; with `wait`, a
   /// cancellation from now on leaves the operation to its callback.

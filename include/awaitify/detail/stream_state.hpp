@@ -193,14 +193,13 @@ public:
   /// The init of async_next.
   void next(callback<signature> cb)
   {
-    anchor* const wait = callback_access::anchor_of(cb);
-    // Cancelling a wait takes nothing from the stream: every type is honoured.
-    cb.on_cancel(
-        [weak = this->weak_from_this(), wait] {
-          if (auto self = weak.lock())
-            self->forget_waiter(wait);
-        },
-        boost::asio::cancellation_type::total);
+    // Cancelling a wait takes nothing from the stream: every type is
+    // honoured, and the stream needs no hook (that would cost an allocation
+    // per wait). A cancelled wait's callback stays in waiter_, decided, until
+    // the next push, wait or end replaces it.
+    using boost::asio::cancellation_type;
+    callback_access::accept_cancellation(
+        cb, cancellation_type::terminal | cancellation_type::partial | cancellation_type::total);
 
     std::size_t grant = 0;
     {
@@ -214,10 +213,10 @@ public:
       }
       else if (ended_)
         callback_access::fail_quietly(cb, end_);
-      else if (waiter_)
+      else if (waiter_ && !callback_access::anchor_of(*waiter_)->is_decided())
         callback_access::fail_quietly(cb, error::operation_in_progress);
       else
-        waiter_.emplace(std::move(cb));
+        waiter_ = std::move(cb);
     }
     if (grant)
       announce_grant(grant);
@@ -391,14 +390,6 @@ private:
     dropped.emplace(std::move(item));
     end_locked(error::overflow, ended);
     return push_result::dropped;
-  }
-
-  void forget_waiter(anchor* wait)
-  {
-    std::optional<callback<signature>> forgotten;
-    std::lock_guard lock(mutex_);
-    if (waiter_ && callback_access::anchor_of(*waiter_) == wait)
-      forgotten.swap(waiter_);
   }
 
   void end_locked(const boost::system::error_code& ec, ending& ended)
