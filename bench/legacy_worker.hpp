@@ -13,8 +13,10 @@
 
 #include "common/worker.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <utility>
+#include <vector>
 
 namespace bench {
 
@@ -34,6 +36,23 @@ private:
   };
 
   awaitify_test::basic_worker<add_job> thread_;
+};
+
+/// The legacy API on a pool of threads. Each calling thread deals its calls
+/// out to the pool's threads in turn, so callers share no counter.
+class legacy_pool
+{
+public:
+  explicit legacy_pool(int threads) : workers_(std::size_t(threads)) {}
+
+  void async_add(int a, int b, std::function<void(int)> cb)
+  {
+    thread_local std::size_t next = 0;
+    workers_[next++ % workers_.size()].async_add(a, b, std::move(cb));
+  }
+
+private:
+  std::vector<legacy_worker> workers_;
 };
 
 /// The same API, calling back before it returns.

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: BSL-1.0
 //
-// bench/main.cpp: Google Benchmark's main, and counted heap allocation: the
-// global operator new, and aligned_alloc, through which Asio's recycling
-// allocator and its handler memory reach the heap.
+// bench/main.cpp: the benchmark's main (Google Benchmark's, plus the thread
+// counts of the scaling scenario), and counted heap allocation: the global
+// operator new, and aligned_alloc, through which Asio's recycling allocator
+// and its handler memory reach the heap.
 //
 
 #include "allocation_counter.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <new>
 
 namespace bench {
@@ -55,4 +58,53 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
-BENCHMARK_MAIN();
+namespace bench {
+void register_scaling(int io_threads, int library_threads);
+}
+
+namespace {
+
+constexpr std::string_view scaling_flag = "--scaling_threads=";
+
+/// Reads `--scaling_threads=IO,LIBRARY` (2,2 unless given) and removes it
+/// from the arguments Google Benchmark sees.
+bool take_scaling_threads(int& argc, char** argv, int& io_threads, int& library_threads)
+{
+  io_threads = library_threads = 2;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i)
+  {
+    const std::string_view arg(argv[i]);
+    if (!arg.starts_with(scaling_flag))
+    {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    if (std::sscanf(argv[i] + scaling_flag.size(), "%d,%d", &io_threads, &library_threads) != 2 || io_threads < 1 ||
+        library_threads < 1)
+    {
+      std::fprintf(stderr, "expected %sIO,LIBRARY with two positive thread counts, got %s\n", scaling_flag.data(),
+          argv[i]);
+      return false;
+    }
+  }
+  argc = kept;
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  int io_threads = 0;
+  int library_threads = 0;
+  if (!take_scaling_threads(argc, argv, io_threads, library_threads))
+    return 2;
+  bench::register_scaling(io_threads, library_threads);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

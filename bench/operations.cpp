@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSL-1.0
 //
-// bench/operations.cpp: scenarios 1-5 of the benchmark, for awaitify, the
-// hand-written adapter and the floor, under use_awaitable and a plain handler.
+// bench/operations.cpp: scenarios 1-5 and the scaling scenario of the
+// benchmark, for awaitify, the hand-written adapter and the floor, under
+// use_awaitable and a plain handler.
 //
 // Every benchmark iteration runs a batch of operations; the "op" counter is
-// the real time per operation and "allocs" the heap allocations per operation
-// (the counting operator new is in main.cpp).
+// the real time per operation, items_per_second the throughput, and "allocs"
+// the heap allocations per operation (the counting operator new is in
+// main.cpp).
 //
 
 #include "allocation_counter.hpp"
@@ -41,12 +43,17 @@ using executor = asio::io_context::executor_type;
 
 constexpr int batch = 10'000;
 
+// The scaling scenario keeps this many operations in flight, spread over
+// every I/O thread and library thread.
+constexpr int scaling_chains = 1000;
+
 void report(benchmark::State& state, std::uint64_t allocations_before)
 {
   const double ops = double(state.iterations()) * batch;
   state.counters["op"] = benchmark::Counter(double(batch),
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   state.counters["allocs"] = double(allocations_now() - allocations_before) / ops;
+  state.SetItemsProcessed(state.iterations() * batch);
 }
 
 /// Runs the io_context on `threads` threads (this one included) until it is
@@ -82,10 +89,9 @@ struct handler_chain
 /// `chains` chains of `batch / chains` operations: chains == 1 is one
 /// operation at a time, chains == 1000 keeps 1000 in flight.
 template <typename Adapter, typename Legacy>
-void adapter_handler(benchmark::State& state, int chains, int io_threads)
+void adapter_handler(benchmark::State& state, Legacy& legacy, int chains, int io_threads)
 {
   asio::io_context ioc(io_threads);
-  Legacy legacy;
   const auto before = allocations_now();
   for (auto _ : state)
   {
@@ -97,10 +103,9 @@ void adapter_handler(benchmark::State& state, int chains, int io_threads)
 }
 
 template <typename Adapter, typename Legacy>
-void adapter_awaitable(benchmark::State& state, int chains, int io_threads)
+void adapter_awaitable(benchmark::State& state, Legacy& legacy, int chains, int io_threads)
 {
   asio::io_context ioc(io_threads);
-  Legacy legacy;
   const auto before = allocations_now();
   for (auto _ : state)
   {
@@ -267,21 +272,63 @@ void pending_memory(benchmark::State& state)
   }
 }
 
+/// Runs `scenario(state, legacy)` with a legacy API of type Legacy made for
+/// this benchmark run.
+template <typename Legacy, typename Scenario>
+auto with_legacy(Scenario scenario)
+{
+  return [scenario](benchmark::State& state) {
+    Legacy legacy;
+    scenario(state, legacy);
+  };
+}
+
 template <typename Adapter>
 void register_adapter(const std::string& name)
 {
   using benchmark::RegisterBenchmark;
   auto reg = [](const std::string& n, auto f) { RegisterBenchmark(n.c_str(), f)->UseRealTime()->Unit(benchmark::kMicrosecond); };
-  reg("inline/" + name + "/use_awaitable", [](benchmark::State& s) { adapter_awaitable<Adapter, legacy_inline>(s, 1, 1); });
-  reg("inline/" + name + "/handler", [](benchmark::State& s) { adapter_handler<Adapter, legacy_inline>(s, 1, 1); });
-  reg("pingpong/" + name + "/use_awaitable", [](benchmark::State& s) { adapter_awaitable<Adapter, legacy_worker>(s, 1, 1); });
-  reg("pingpong/" + name + "/handler", [](benchmark::State& s) { adapter_handler<Adapter, legacy_worker>(s, 1, 1); });
-  reg("inflight/" + name + "/use_awaitable", [](benchmark::State& s) { adapter_awaitable<Adapter, legacy_worker>(s, 1000, 1); });
-  reg("inflight/" + name + "/handler", [](benchmark::State& s) { adapter_handler<Adapter, legacy_worker>(s, 1000, 1); });
-  reg("inflight_mt/" + name + "/use_awaitable", [](benchmark::State& s) { adapter_awaitable<Adapter, legacy_worker>(s, 1000, 2); });
-  reg("inflight_mt/" + name + "/handler", [](benchmark::State& s) { adapter_handler<Adapter, legacy_worker>(s, 1000, 2); });
+  auto awaitable = [](int chains, int io_threads) {
+    return [=](benchmark::State& s, auto& legacy) { adapter_awaitable<Adapter>(s, legacy, chains, io_threads); };
+  };
+  auto handler = [](int chains, int io_threads) {
+    return [=](benchmark::State& s, auto& legacy) { adapter_handler<Adapter>(s, legacy, chains, io_threads); };
+  };
+  reg("inline/" + name + "/use_awaitable", with_legacy<legacy_inline>(awaitable(1, 1)));
+  reg("inline/" + name + "/handler", with_legacy<legacy_inline>(handler(1, 1)));
+  reg("pingpong/" + name + "/use_awaitable", with_legacy<legacy_worker>(awaitable(1, 1)));
+  reg("pingpong/" + name + "/handler", with_legacy<legacy_worker>(handler(1, 1)));
+  reg("inflight/" + name + "/use_awaitable", with_legacy<legacy_worker>(awaitable(1000, 1)));
+  reg("inflight/" + name + "/handler", with_legacy<legacy_worker>(handler(1000, 1)));
+  reg("inflight_mt/" + name + "/use_awaitable", with_legacy<legacy_worker>(awaitable(1000, 2)));
+  reg("inflight_mt/" + name + "/handler", with_legacy<legacy_worker>(handler(1000, 2)));
   RegisterBenchmark(("pending_memory/" + name + "/handler").c_str(), pending_memory<Adapter>)->Iterations(1);
 }
+
+template <typename Adapter>
+void register_scaling(const std::string& name, int io_threads, int library_threads)
+{
+  const std::string threads = "/io:" + std::to_string(io_threads) + "/lib:" + std::to_string(library_threads);
+  auto reg = [](const std::string& n, auto f) { benchmark::RegisterBenchmark(n.c_str(), f)->UseRealTime()->Unit(benchmark::kMicrosecond); };
+  reg("scaling/" + name + "/use_awaitable" + threads, [=](benchmark::State& s) {
+    legacy_pool legacy(library_threads);
+    adapter_awaitable<Adapter>(s, legacy, scaling_chains, io_threads);
+  });
+  reg("scaling/" + name + "/handler" + threads, [=](benchmark::State& s) {
+    legacy_pool legacy(library_threads);
+    adapter_handler<Adapter>(s, legacy, scaling_chains, io_threads);
+  });
+}
+
+} // namespace
+
+void register_scaling(int io_threads, int library_threads)
+{
+  register_scaling<awaitify_adapter>("awaitify", io_threads, library_threads);
+  register_scaling<handwritten_adapter>("handwritten", io_threads, library_threads);
+}
+
+namespace {
 
 const bool registered = [] {
   register_adapter<awaitify_adapter>("awaitify");

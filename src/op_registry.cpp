@@ -2,6 +2,7 @@
 
 #include <awaitify/detail/op_registry.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -29,7 +30,22 @@ void unlink(registry_link& link) noexcept
   link.prev_->next_ = link.next_;
   link.next_->prev_ = link.prev_;
   link.prev_ = link.next_ = nullptr;
-  link.registry_ = nullptr;
+  link.shard_ = nullptr;
+}
+
+// Threads take shards round-robin, in the order they first enroll anything.
+std::atomic<std::size_t> threads_seen{0};
+thread_local const std::size_t this_thread_index = threads_seen.fetch_add(1, std::memory_order_relaxed);
+
+// Enough shards that the threads of one context seldom meet in one, even on
+// a large machine; a power of two, to pick one with a mask.
+std::size_t shard_count() noexcept
+{
+  const std::size_t wanted = std::max<std::size_t>(8, 2 * std::size_t(std::thread::hardware_concurrency()));
+  std::size_t n = 1;
+  while (n < wanted && n < 256)
+    n *= 2;
+  return n;
 }
 
 // The operations that shutdowns running on this thread abandoned and are
@@ -89,9 +105,13 @@ void destroy_abandoned(std::vector<op_header*>& ops) noexcept
 boost::asio::execution_context::id op_registry::id;
 
 op_registry::op_registry(boost::asio::execution_context& ctx)
-  : boost::asio::execution_context::service(ctx), stats_(context_stats::create())
+  : boost::asio::execution_context::service(ctx)
+  , shards_(new registry_shard[shard_count()])
+  , shard_mask_(shard_count() - 1)
+  , stats_(context_stats::create())
 {
-  head_.prev_ = head_.next_ = &head_;
+  for (std::size_t i = 0; i <= shard_mask_; ++i)
+    shards_[i].head_.prev_ = shards_[i].head_.next_ = &shards_[i].head_;
 }
 
 op_registry::~op_registry()
@@ -110,24 +130,30 @@ op_registry& op_registry::of(boost::asio::execution_context& ctx)
   return *cache.registry;
 }
 
+registry_shard& op_registry::shard_of_this_thread() noexcept
+{
+  return shards_[this_thread_index & shard_mask_];
+}
+
 bool op_registry::add(registry_link& link) noexcept
 {
-  std::lock_guard lock(mutex_);
-  if (shut_down_)
+  registry_shard& shard = shard_of_this_thread();
+  std::lock_guard lock(shard.mutex_);
+  if (shard.shut_down_)
     return false;
-  link.registry_ = this;
-  link.prev_ = &head_;
-  link.next_ = head_.next_;
-  head_.next_->prev_ = &link;
-  head_.next_ = &link;
+  link.shard_ = &shard;
+  link.prev_ = &shard.head_;
+  link.next_ = shard.head_.next_;
+  shard.head_.next_->prev_ = &link;
+  shard.head_.next_ = &link;
   return true;
 }
 
 void op_registry::remove(registry_link& link) noexcept
 {
-  if (op_registry* registry = link.registry_)
+  if (registry_shard* shard = link.shard_)
   {
-    std::lock_guard lock(registry->mutex_);
+    std::lock_guard lock(shard->mutex_);
     unlink(link);
   }
 }
@@ -138,10 +164,12 @@ void op_registry::shutdown()
 
   std::vector<op_header*> doomed;
   std::vector<anchor*> in_hand_over;
+  for (std::size_t i = 0; i <= shard_mask_; ++i)
   {
-    std::lock_guard lock(mutex_);
-    shut_down_ = true;
-    for (registry_link* link = head_.next_; link != &head_;)
+    registry_shard& shard = shards_[i];
+    std::lock_guard lock(shard.mutex_);
+    shard.shut_down_ = true;
+    for (registry_link* link = shard.head_.next_; link != &shard.head_;)
     {
       registry_link* next = link->next_;
       op_header* op = link->op_;
@@ -184,9 +212,11 @@ void op_registry::shutdown()
   {
     std::vector<op_header*> adopted;
     bool waiting = false;
+    for (std::size_t i = 0; i <= shard_mask_; ++i)
     {
-      std::lock_guard lock(mutex_);
-      for (registry_link* link = head_.next_; link != &head_;)
+      registry_shard& shard = shards_[i];
+      std::lock_guard lock(shard.mutex_);
+      for (registry_link* link = shard.head_.next_; link != &shard.head_;)
       {
         registry_link* next = link->next_;
         op_header* op = link->op_;

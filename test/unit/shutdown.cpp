@@ -156,6 +156,57 @@ BOOST_AUTO_TEST_CASE(thousands_of_outstanding_operations_then_callbacks_from_for
   BOOST_TEST(log.dropped == 0);
 }
 
+// The registry keeps a list per starting thread: operations started on many
+// threads and completed on others must all be unlinked or found at shutdown.
+BOOST_AUTO_TEST_CASE(operations_started_on_many_threads_are_all_found_at_shutdown)
+{
+  constexpr int threads = 8;
+  constexpr int per_thread = 300;
+  std::vector<std::vector<callback<void(int)>>> kept(threads);
+  std::atomic<int> handlers_run{0};
+  std::atomic<int> accepted{0};
+  {
+    asio::io_context ioc;
+    std::latch start(threads);
+    std::vector<std::thread> starters;
+    for (int t = 0; t < threads; ++t)
+      starters.emplace_back([&, t] {
+        start.arrive_and_wait();
+        for (int i = 0; i < per_thread; ++i)
+          awaitify::async_call<void(int)>(
+              ioc, [&, t](callback<void(int)> cb) { kept[std::size_t(t)].push_back(std::move(cb)); },
+              [&](error_code ec, int) { handlers_run += !ec; });
+      });
+    for (auto& t : starters)
+      t.join();
+
+    // Half of them complete on threads that did not start them.
+    std::latch complete(threads);
+    std::vector<std::thread> completers;
+    for (int t = 0; t < threads; ++t)
+      completers.emplace_back([&, t] {
+        complete.arrive_and_wait();
+        auto& theirs = kept[std::size_t((t + 1) % threads)];
+        for (std::size_t i = 0; i < theirs.size(); i += 2)
+          accepted += theirs[i](1);
+      });
+    for (auto& t : completers)
+      t.join();
+    ioc.poll(); // The other half keep run() from returning.
+    BOOST_TEST(accepted == threads * per_thread / 2);
+    BOOST_TEST(handlers_run == threads * per_thread / 2);
+    const awaitify::counters c = awaitify::get_counters(ioc);
+    BOOST_TEST(c.completed == std::uint64_t(threads * per_thread / 2));
+    BOOST_TEST(c.pending == std::uint64_t(threads * per_thread / 2));
+  }
+  // The context is gone: every other operation was abandoned with it.
+  for (auto& theirs : kept)
+    for (std::size_t i = 1; i < theirs.size(); i += 2)
+      accepted += theirs[i](1);
+  BOOST_TEST(accepted == threads * per_thread / 2);
+  BOOST_TEST(handlers_run == threads * per_thread / 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_delivered_handler_that_never_ran_is_destroyed_with_the_context)
 {
   auto in_handler = std::make_shared<int>(0);

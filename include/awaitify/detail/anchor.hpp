@@ -38,13 +38,13 @@ namespace awaitify {
 namespace detail {
 
 class anchor;
-class op_registry;
+struct registry_shard;
 struct op_header;
 
 /// An operation's place in the registry of one execution context.
 struct registry_link
 {
-  op_registry* registry_ = nullptr;
+  registry_shard* shard_ = nullptr;
   registry_link* prev_ = nullptr;
   registry_link* next_ = nullptr;
   op_header* op_ = nullptr;

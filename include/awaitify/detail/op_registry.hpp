@@ -18,10 +18,23 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/query.hpp>
 
+#include <cstddef>
+#include <memory>
 #include <mutex>
 
 namespace awaitify {
 namespace detail {
+
+/// One of a registry's lists. Each thread enrolls into one shard, so threads
+/// that start operations on the same context rarely share a lock; an
+/// operation is unlinked from the shard it was enrolled in, by whichever
+/// thread ends it.
+struct alignas(64) registry_shard
+{
+  std::mutex mutex_;
+  registry_link head_;
+  bool shut_down_ = false;
+};
 
 class op_registry final : public boost::asio::execution_context::service
 {
@@ -37,8 +50,9 @@ public:
 
   context_stats& stats() noexcept { return *stats_; }
 
-  /// Links `link` (whose op_ is set) into this registry. Returns false, and
-  /// links nothing, once the context is shutting down.
+  /// Links `link` (whose op_ is set) into this thread's shard of this
+  /// registry. Returns false, and links nothing, once the context is shutting
+  /// down.
   bool add(registry_link& link) noexcept;
 
   /// Unlinks `link` if it is linked; safe to call more than once.
@@ -47,9 +61,10 @@ public:
 private:
   void shutdown() override;
 
-  std::mutex mutex_;
-  registry_link head_;
-  bool shut_down_ = false;
+  registry_shard& shard_of_this_thread() noexcept;
+
+  std::unique_ptr<registry_shard[]> shards_;
+  std::size_t shard_mask_;
   context_stats* stats_;
 };
 
