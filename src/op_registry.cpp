@@ -30,7 +30,7 @@ void unlink(registry_link& link) noexcept
   link.prev_->next_ = link.next_;
   link.next_->prev_ = link.prev_;
   link.prev_ = link.next_ = nullptr;
-  link.shard_ = nullptr;
+  link.tagged_shard_ &= 1; // Keeps which link it is.
 }
 
 // Threads take shards round-robin, in the order they first enroll anything.
@@ -94,7 +94,7 @@ void destroy_abandoned(std::vector<op_header*>& ops) noexcept
   for (; batch.current < ops.size(); ++batch.current)
   {
     if (op_header* op = ops[batch.current]) // Null: adopted by a nested shutdown.
-      op->destroy_(op);
+      op->destroy();
     ops[batch.current] = nullptr;
   }
   batches_on_this_thread = batch.outer;
@@ -141,7 +141,7 @@ bool op_registry::add(registry_link& link) noexcept
   std::lock_guard lock(shard.mutex_);
   if (shard.shut_down_)
     return false;
-  link.shard_ = &shard;
+  link.tagged_shard_ = reinterpret_cast<std::uintptr_t>(&shard) | link.index();
   link.prev_ = &shard.head_;
   link.next_ = shard.head_.next_;
   shard.head_.next_->prev_ = &link;
@@ -151,7 +151,7 @@ bool op_registry::add(registry_link& link) noexcept
 
 void op_registry::remove(registry_link& link) noexcept
 {
-  if (registry_shard* shard = link.shard_)
+  if (registry_shard* shard = link.shard())
   {
     std::lock_guard lock(shard->mutex_);
     unlink(link);
@@ -172,7 +172,7 @@ void op_registry::shutdown()
     for (registry_link* link = shard.head_.next_; link != &shard.head_;)
     {
       registry_link* next = link->next_;
-      op_header* op = link->op_;
+      op_header* op = op_header::of(*link);
       switch (op->anchor_->try_abandon())
       {
       case anchor::abandon_result::abandoned:
@@ -219,7 +219,7 @@ void op_registry::shutdown()
       for (registry_link* link = shard.head_.next_; link != &shard.head_;)
       {
         registry_link* next = link->next_;
-        op_header* op = link->op_;
+        op_header* op = op_header::of(*link);
         if (op->anchor_->is_abandoned())
         {
           switch (claim_on_this_thread(op))

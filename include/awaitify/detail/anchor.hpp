@@ -29,6 +29,7 @@
 #include <boost/asio/cancellation_type.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <new>
 #include <thread>
@@ -41,36 +42,50 @@ class anchor;
 struct registry_shard;
 struct op_header;
 
-/// An operation's place in the registry of one execution context.
+/// An operation's place in the registry of one execution context. Which of
+/// its operation's two links it is rides in the low bit of the shard pointer
+/// (shards are 64-byte aligned), so the link finds its operation without
+/// storing a pointer to it.
 struct registry_link
 {
-  registry_shard* shard_ = nullptr;
+  std::uintptr_t tagged_shard_ = 0;
   registry_link* prev_ = nullptr;
   registry_link* next_ = nullptr;
-  op_header* op_ = nullptr;
+
+  registry_shard* shard() const noexcept { return reinterpret_cast<registry_shard*>(tagged_shard_ & ~std::uintptr_t(1)); }
+  std::size_t index() const noexcept { return tagged_shard_ & 1; }
+};
+
+/// What an operation does, whatever its handler and signature.
+struct op_functions
+{
+  /// Hands the completed operation to its handler's executor.
+  void (*post)(op_header*) noexcept;
+
+  /// Destroys the operation without invoking its handler.
+  void (*destroy)(op_header*) noexcept;
 };
 
 /// What every operation shares, whatever its handler and signature.
 struct op_header
 {
-  using post_fn = void (*)(op_header*) noexcept;
-  using destroy_fn = void (*)(op_header*) noexcept;
-
-  op_header(anchor* a, post_fn post, destroy_fn destroy) noexcept
-    : anchor_(a), post_(post), destroy_(destroy)
-  {
-  }
+  op_header(anchor* a, const op_functions& functions) noexcept : anchor_(a), functions_(&functions) {}
 
   op_header(const op_header&) = delete;
   op_header& operator=(const op_header&) = delete;
 
+  void post() noexcept { functions_->post(this); }
+  void destroy() noexcept { functions_->destroy(this); }
+
+  /// The operation that `link` belongs to.
+  static op_header* of(registry_link& link) noexcept
+  {
+    auto* links = &link - link.index();
+    return reinterpret_cast<op_header*>(reinterpret_cast<char*>(links) - offsetof(op_header, links_));
+  }
+
   anchor* anchor_;
-
-  /// Hands the completed operation to its handler's executor.
-  post_fn post_;
-
-  /// Destroys the operation without invoking its handler.
-  destroy_fn destroy_;
+  const op_functions* functions_;
 
   // An operation is registered with the context of its I/O executor and, when
   // it differs, with the context of its handler's executor.
@@ -239,9 +254,9 @@ public:
     if ((s & outcome_mask) == no_outcome || (s & busy))
       return; // Pending, or the owner will post once it sees us gone.
     if (abandoned_here)
-      op_->destroy_(op_);
+      op_->destroy();
     else if ((s & outcome_mask) != abandoned) // (Else a shutdown destroys it.)
-      op_->post_(op_);
+      op_->post();
   }
 
   enum class abandon_result { abandoned, handing_over, finished };
@@ -362,7 +377,7 @@ private:
               s, s & ~busy, std::memory_order_release, std::memory_order_relaxed))
         return;
     }
-    op->post_(op);
+    op->post();
     state_.fetch_and(~busy, std::memory_order_release);
   }
 

@@ -89,6 +89,51 @@ public:
   void reset() noexcept {}
 };
 
+/// The handler's executor, and the outstanding work on it when counted.
+template <typename Executor, bool Track>
+class handler_executor
+{
+public:
+  explicit handler_executor(const Executor& ex) : ex_(ex) {}
+
+  void count_work() { work_.emplace(ex_); }
+
+  /// Releases the work now; the executor stays usable.
+  void release_work() noexcept { work_.reset(); }
+
+  const Executor& get() const noexcept { return ex_; }
+
+private:
+  Executor ex_;
+  std::optional<executor_work<Executor, Track>> work_;
+};
+
+template <typename Executor>
+concept tracks_in_own_type = is_standard_executor<Executor>
+    && std::is_same_v<std::decay_t<decltype(boost::asio::prefer(
+                          std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>,
+        Executor>;
+
+// A type-erased executor (a coroutine's any_io_executor) counts work in its
+// own type: one executor both posts and holds the work, instead of an
+// executor beside an optional tracked copy of itself.
+template <tracks_in_own_type Executor>
+class handler_executor<Executor, true>
+{
+public:
+  explicit handler_executor(const Executor& ex) : ex_(ex) {}
+
+  void count_work() { ex_ = boost::asio::prefer(ex_, boost::asio::execution::outstanding_work.tracked); }
+
+  /// Releases the work now; the executor is unusable afterwards.
+  void release_work() noexcept { [[maybe_unused]] Executor released(std::move(ex_)); }
+
+  const Executor& get() const noexcept { return ex_; }
+
+private:
+  Executor ex_;
+};
+
 /// Runs a posted operation's completion; destroys the operation if the
 /// executor destroys it instead (shutdown).
 template <typename Op>
@@ -177,7 +222,7 @@ class async_call_op final : public op_base<Signature>
   using allocator_type = typename std::allocator_traits<
       typename handler_allocator<Handler>::type>::template rebind_alloc<async_call_op>;
   using io_work_type = executor_work<IoExecutor, TrackWork>;
-  using handler_work_type = executor_work<handler_executor_type, TrackWork>;
+  using handler_target_type = handler_executor<handler_executor_type, TrackWork>;
 
   // Else the completion is posted to the I/O executor, which dispatches it
   // to the handler's executor.
@@ -188,6 +233,10 @@ class async_call_op final : public op_base<Signature>
     explicit no_io_executor(const IoExecutor&) noexcept {}
   };
   using io_executor_copy = std::conditional_t<posts_to_handler_executor, no_io_executor, IoExecutor>;
+
+  using posting_executor_type = std::conditional_t<posts_to_handler_executor, handler_executor_type, IoExecutor>;
+  using post_buffer_type =
+      std::conditional_t<takes_post_allocator<posting_executor_type>, post_buffer, no_post_buffer>;
 
 public:
   template <typename H>
@@ -219,12 +268,11 @@ public:
   /// context and, if it differs, the handler executor's context.
   bool enroll(op_registry& io_registry, op_registry* handler_registry) noexcept
   {
-    this->links_[0].op_ = this;
     if (!io_registry.add(this->links_[0]))
       return false;
     if (handler_registry)
     {
-      this->links_[1].op_ = this;
+      this->links_[1].tagged_shard_ = 1;
       if (!handler_registry->add(this->links_[1]))
       {
         op_registry::remove(this->links_[0]);
@@ -251,12 +299,12 @@ public:
     }
     else
     {
-      handler_executor_type handler_ex(std::move(op->handler_ex_));
+      handler_executor_type handler_ex(p.handler_target_.get());
       unlink(op);
       free(op);
       boost::asio::dispatch(handler_ex,
-          dispatched_completion<Handler, result_type, std::optional<handler_work_type>>(
-              std::move(p.handler_), std::move(result), std::move(p.handler_work_)));
+          dispatched_completion<Handler, result_type, handler_target_type>(
+              std::move(p.handler_), std::move(result), std::move(p.handler_target_)));
     }
     // The work in p is released after the handler has run (or, when it was
     // dispatched elsewhere, once it is queued there), as in Asio.
@@ -269,7 +317,7 @@ public:
     // that is gone. Both are alive here: the operation is still registered
     // with each, and a context's shutdown waits for its registered operations.
     op->io_work_.reset();
-    op->handler_work_.reset();
+    op->handler_target_.release_work();
     {
       // Still registered, so that a shutdown of the other context on another
       // thread waits until the handler is gone; a shutdown that destroying it
@@ -289,40 +337,41 @@ private:
   struct parts
   {
     io_work_type io_work_;
-    std::optional<handler_work_type> handler_work_;
+    handler_target_type handler_target_;
     Handler handler_;
   };
 
   template <typename H>
   async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc,
       bool handler_elsewhere)
-    : op_base<Signature>(a, &do_post, &do_destroy)
+    : op_base<Signature>(a, functions)
     , handler_(std::forward<H>(handler))
     , io_work_(io_ex)
     , io_ex_(io_ex)
-    , handler_ex_(boost::asio::get_associated_executor(handler_, io_ex))
+    , handler_target_(boost::asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
     , handler_elsewhere_(handler_elsewhere)
   {
     // As Asio's handler_work does: count the handler's executor separately
     // only when it is not the I/O executor itself.
+    const handler_executor_type& handler_ex = handler_target_.get();
     bool same = false;
     if constexpr (std::is_same_v<handler_executor_type, IoExecutor>)
-      same = (handler_ex_ == io_ex);
-    else if constexpr (requires { handler_ex_.template target<IoExecutor>(); })
+      same = (handler_ex == io_ex);
+    else if constexpr (requires { handler_ex.template target<IoExecutor>(); })
     {
       // A type-erased handler executor (a coroutine's any_io_executor, say)
       // around the I/O executor itself.
-      const IoExecutor* target = handler_ex_.template target<IoExecutor>();
+      const IoExecutor* target = handler_ex.template target<IoExecutor>();
       same = target && *target == io_ex;
     }
     if (!same)
-      handler_work_.emplace(handler_ex_);
+      handler_target_.count_work();
   }
 
   static parts take_parts(async_call_op* op) noexcept
   {
-    return parts{std::move(op->io_work_), std::move(op->handler_work_), std::move(op->handler_)};
+    return parts{std::move(op->io_work_), std::move(op->handler_target_), std::move(op->handler_)};
   }
 
   static void unlink(async_call_op* op) noexcept
@@ -359,7 +408,7 @@ private:
         op->io_work_.reset();
         op_registry::remove(op->links_[0]);
       }
-      post(op->handler_ex_, op);
+      post(op->handler_target_.get(), op);
     }
     else
       post(op->io_ex_, op);
@@ -370,22 +419,26 @@ private:
   template <typename Executor>
   static void post(const Executor& ex, async_call_op* op) noexcept
   {
-    boost::asio::prefer(boost::asio::require(ex, boost::asio::execution::blocking.never),
-        boost::asio::execution::relationship.fork,
-        boost::asio::execution::allocator(post_allocator<void>(op->post_buffer_)))
-        .execute(op_invoker<async_call_op>(op));
+    auto never = boost::asio::prefer(
+        boost::asio::require(ex, boost::asio::execution::blocking.never), boost::asio::execution::relationship.fork);
+    if constexpr (std::is_same_v<post_buffer_type, post_buffer>)
+      boost::asio::prefer(never, boost::asio::execution::allocator(post_allocator<void>(op->post_buffer_)))
+          .execute(op_invoker<async_call_op>(op));
+    else
+      never.execute(op_invoker<async_call_op>(op));
   }
 
   static void do_destroy(op_header* base) noexcept { destroy(static_cast<async_call_op*>(base)); }
 
+  static constexpr op_functions functions{&do_post, &do_destroy};
+
   Handler handler_;
   io_work_type io_work_;
   [[no_unique_address]] io_executor_copy io_ex_;
-  handler_executor_type handler_ex_;
-  std::optional<handler_work_type> handler_work_;
+  handler_target_type handler_target_;
   [[no_unique_address]] allocator_type alloc_;
   bool handler_elsewhere_; // The handler's executor is of another context.
-  post_buffer post_buffer_;
+  [[no_unique_address]] post_buffer_type post_buffer_;
 };
 
 } // namespace detail

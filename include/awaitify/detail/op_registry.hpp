@@ -50,7 +50,7 @@ public:
 
   context_stats& stats() noexcept { return *stats_; }
 
-  /// Links `link` (whose op_ is set) into this thread's shard of this
+  /// Links `link` (whose index is set) into this thread's shard of this
   /// registry. Returns false, and links nothing, once the context is shutting
   /// down.
   bool add(registry_link& link) noexcept;
