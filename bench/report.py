@@ -66,6 +66,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("benchmark_json")
     parser.add_argument("asyncio_json")
+    parser.add_argument("--compile-time", help="bench/compile_time.py's JSON")
+    parser.add_argument("--asio-version", help="BOOST_ASIO_VERSION the benchmark was built with")
     parser.add_argument("--markdown", required=True)
     parser.add_argument("--chart", required=True)
     args = parser.parse_args()
@@ -78,7 +80,11 @@ def main():
     machine = (f"{cpu_model()}, {context.get('num_cpus', '?')} cores at "
                f"{context.get('mhz_per_cpu', '?')} MHz, {platform.system()} {platform.release()}; "
                f"awaitify built Release (-O3), median of 5 repetitions, {context.get('date', '')}")
-    lines.append(f"Measured on: {machine}.")
+    asio = "unknown"
+    if args.asio_version:
+        v = int(args.asio_version)
+        asio = f"{v // 100000}.{v // 100 % 1000}.{v % 100} (BOOST_ASIO_VERSION {v})"
+    lines.append(f"Measured on: {machine}; Boost.Asio {asio}.")
     lines.append("")
     lines.append("| scenario | token | awaitify ns/op | hand-written ns/op | floor ns/op | asyncio ns/op "
                  "| awaitify / hand-written | awaitify / floor | asyncio / awaitify "
@@ -101,28 +107,58 @@ def main():
             f"| {fmt(a and a.get('allocs'), 2)} | {fmt(h and h.get('allocs'), 2)} |")
         chart_rows.append((f"{scenario}\\n{token}", a_ns, h_ns, f_ns))
 
-    s_a = bench.get("stream/awaitify/use_awaitable")
-    s_c = bench.get("stream/concurrent_channel/use_awaitable")
     lines.append("")
-    lines.append("| 6. stream fed by a foreign thread | ns/item | items/s | allocs/item |")
+    lines.append("| scaling: 1,000 in flight | token | awaitify ns/op | hand-written ns/op "
+                 "| awaitify ops/s | hand-written ops/s | awaitify / hand-written (time) |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|")
+    for name in sorted(n for n in bench if n.startswith("scaling/awaitify/")):
+        threads = name.split("/", 3)[3]
+        token = name.split("/")[2]
+        a, h = bench[name], bench.get(name.replace("/awaitify/", "/handwritten/"))
+        label = threads.replace("io:", "").replace("/lib:", " I/O threads, ") + " library threads"
+        a_ns, h_ns = ns(a), ns(h)
+        lines.append(f"| {label} | {token} | {fmt(a_ns)} | {fmt(h_ns)} "
+                     f"| {fmt(a and a.get('items_per_second'))} | {fmt(h and h.get('items_per_second'))} "
+                     f"| {fmt(ratio(a_ns, h_ns), 2)} |")
+
+    lines.append("")
+    lines.append("| 6. stream fed by a foreign thread (capacity 1,024; the producer keeps within demand()) "
+                 "| ns/item | items/s | allocs/item |")
     lines.append("|---|---:|---:|---:|")
-    for label, entry in (("awaitify::stream", s_a), ("experimental::concurrent_channel", s_c)):
+    streams = [(f"awaitify::stream, {p}", bench.get(f"stream/awaitify/{p}"))
+               for p in ("unbounded", "drop_oldest", "drop_newest", "fail", "flow_control")]
+    streams.append(("experimental::concurrent_channel", bench.get("stream/concurrent_channel")))
+    for label, entry in streams:
         v = ns(entry)
         lines.append(f"| {label} | {fmt(v)} | {fmt(None if v is None else 1e9 / v)} "
-                     f"| {fmt(entry and entry.get('allocs'), 2)} |")
+                     f"| {fmt(entry and entry.get('allocs'), 3)} |")
     lines.append("")
-    lines.append("| 5. memory per pending operation (1,000,000 outstanding, plain handler) "
-                 "| heap bytes | resident bytes |")
-    lines.append("|---|---:|---:|")
-    for contender in ("awaitify", "handwritten"):
-        m = bench.get(f"pending_memory/{contender}/handler")
-        lines.append(f"| {contender} | {fmt(m and m.get('heap_bytes'))} | {fmt(m and m.get('rss_bytes'))} |")
+    lines.append("| 5. memory per pending operation (1,000,000 outstanding) | token "
+                 "| awaitify heap bytes | hand-written heap bytes | awaitify / hand-written "
+                 "| awaitify resident bytes | hand-written resident bytes |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|")
+    for token in ("handler", "use_awaitable"):
+        a = bench.get(f"pending_memory/awaitify/{token}")
+        h = bench.get(f"pending_memory/handwritten/{token}")
+        a_b, h_b = a and a.get("heap_bytes"), h and h.get("heap_bytes")
+        lines.append(f"| | {token} | {fmt(a_b)} | {fmt(h_b)} | {fmt(ratio(a_b, h_b), 2)} "
+                     f"| {fmt(a and a.get('rss_bytes'))} | {fmt(h and h.get('rss_bytes'))} |")
+    if args.compile_time:
+        with open(args.compile_time) as f:
+            ct = json.load(f)
+        lines.append("")
+        lines.append(f"| compile time: one awaited call, -O3 ({ct['compiler']}, median of {ct['repetitions']}) "
+                     "| awaitify s | hand-written s | awaitify / hand-written |")
+        lines.append("|---|---:|---:|---:|")
+        lines.append(f"| `<awaitify/awaitify.hpp>` + `wrap` vs `bench/handwritten.hpp` "
+                     f"| {ct['awaitify']:.2f} | {ct['handwritten']:.2f} | {ct['ratio']:.2f} |")
     lines.append("")
     lines.append("allocs/op counts every heap allocation made while the operations run, including the "
                  "legacy API's own `std::function` (one per call: neither adapter's callback is trivially "
                  "copyable, so libstdc++ stores it on the heap) and Asio's. Memory per pending operation "
                  "includes the legacy API's `std::function` (32 bytes in a reserved vector are not counted, "
-                 "its heap block is).")
+                 "its heap block is); under use_awaitable it includes each operation's coroutine frame, "
+                 "the same for both adapters.")
 
     table = "\n".join(lines) + "\n"
     print(table)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 // bench/streams.cpp: scenario 6, items per second through an awaitify
-// stream fed from a foreign thread, against an
-// asio::experimental::concurrent_channel fed the same way.
+// stream fed from a foreign thread, with each overflow policy, against an
+// asio::experimental::concurrent_channel fed the same way. The consumer
+// awaits each item with use_awaitable.
 //
 
 #include "allocation_counter.hpp"
@@ -18,7 +19,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <string>
 #include <thread>
+#include <utility>
 
 namespace bench {
 namespace {
@@ -27,6 +30,7 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 constexpr int items = 100'000;
+constexpr std::size_t capacity = 1024;
 
 void report(benchmark::State& state, std::uint64_t allocations_before)
 {
@@ -35,18 +39,25 @@ void report(benchmark::State& state, std::uint64_t allocations_before)
   state.counters["allocs"] = double(allocations_now() - allocations_before) / (double(state.iterations()) * items);
 }
 
-void awaitify_stream(benchmark::State& state)
+/// Items through an awaitify stream with `policy`. The producer keeps
+/// within `sink.demand()` (as a library with flow control does), so a
+/// bounded stream drops nothing and every item reaches the consumer.
+void awaitify_stream(benchmark::State& state, awaitify::overflow_policy policy)
 {
   asio::io_context ioc(1);
   const auto before = allocations_now();
   for (auto _ : state)
   {
     std::thread producer;
-    awaitify::stream_options<void(int)> unbounded{awaitify::overflow_policy::unbounded, 0, {}};
-    auto s = awaitify::make_stream<void(int)>(ioc, unbounded, [&](awaitify::sink<void(int)> sink) {
+    const awaitify::stream_options<void(int)> options{policy, capacity, {}};
+    auto s = awaitify::make_stream<void(int)>(ioc, options, [&](awaitify::sink<void(int)> sink) {
       producer = std::thread([sink] {
         for (int i = 0; i < items; ++i)
+        {
+          while (sink.demand() == 0)
+            std::this_thread::yield();
           sink(i);
+        }
         sink.close();
       });
     });
@@ -108,8 +119,15 @@ void concurrent_channel(benchmark::State& state)
 }
 
 const bool registered = [] {
-  benchmark::RegisterBenchmark("stream/awaitify/use_awaitable", awaitify_stream)->UseRealTime()->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("stream/concurrent_channel/use_awaitable", concurrent_channel)->UseRealTime()->Unit(benchmark::kMillisecond);
+  using awaitify::overflow_policy;
+  for (auto [name, policy] : {std::pair{"unbounded", overflow_policy::unbounded},
+           std::pair{"drop_oldest", overflow_policy::drop_oldest}, std::pair{"drop_newest", overflow_policy::drop_newest},
+           std::pair{"fail", overflow_policy::fail}, std::pair{"flow_control", overflow_policy::flow_control}})
+    benchmark::RegisterBenchmark((std::string("stream/awaitify/") + name).c_str(),
+        [policy = policy](benchmark::State& state) { awaitify_stream(state, policy); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("stream/concurrent_channel", concurrent_channel)->UseRealTime()->Unit(benchmark::kMillisecond);
   return true;
 }();
 
