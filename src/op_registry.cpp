@@ -102,6 +102,11 @@ void destroy_abandoned(std::vector<op_header*>& ops) noexcept
 
 } // namespace
 
+void yield_now() noexcept
+{
+  std::this_thread::yield();
+}
+
 boost::asio::execution_context::id op_registry::id;
 
 op_registry::op_registry(boost::asio::execution_context& ctx)
@@ -244,7 +249,7 @@ void op_registry::shutdown()
     else if (!waiting)
       return;
     else
-      std::this_thread::yield();
+      yield_now();
   }
 }
 

@@ -32,7 +32,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
-#include <thread>
 #include <utility>
 
 namespace awaitify {
@@ -40,6 +39,9 @@ namespace detail {
 
 class anchor;
 struct registry_shard;
+
+/// std::this_thread::yield, compiled once: <thread> is heavy to include.
+void yield_now() noexcept;
 struct op_header;
 
 /// An operation's place in the registry of one execution context. Which of
@@ -282,7 +284,7 @@ public:
   void wait_until_not_busy() const noexcept
   {
     while (state_.load(std::memory_order_acquire) & busy)
-      std::this_thread::yield();
+      yield_now();
   }
 
   /// Accepts cancellation of `types` from now on, with no hook to run.

@@ -26,7 +26,6 @@
 #include <boost/asio/error.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <deque>
@@ -94,7 +93,7 @@ public:
   using item_type = std::tuple<std::decay_t<Args>...>;
 
   explicit stream_state(stream_options<signature> options)
-    : options_(std::move(options)), credit_(std::max<std::size_t>(options_.capacity, 1))
+    : options_(std::move(options)), credit_(effective_capacity())
   {
   }
 
@@ -321,6 +320,9 @@ private:
     });
   }
 
+  /// Flow control with capacity 0 works as capacity 1.
+  std::size_t effective_capacity() const noexcept { return options_.capacity ? options_.capacity : 1; }
+
   /// The consumer took a buffered item: its credit is owed to the producer,
   /// and granted in batches of half of `capacity` (so when the producer's
   /// credit has fallen to half or below). Returns the grant to announce.
@@ -329,7 +331,7 @@ private:
     if (options_.policy != overflow_policy::flow_control)
       return 0;
     ++owed_;
-    if (owed_ * 2 < std::max<std::size_t>(options_.capacity, 1))
+    if (owed_ * 2 < effective_capacity())
       return 0;
     credit_ += owed_;
     return std::exchange(owed_, 0);
