@@ -143,7 +143,7 @@ registry_shard& op_registry::shard_of_this_thread() noexcept
 bool op_registry::add(registry_link& link) noexcept
 {
   registry_shard& shard = shard_of_this_thread();
-  std::lock_guard lock(shard.mutex_);
+  std::lock_guard lock(shard.lock_);
   if (shard.shut_down_)
     return false;
   link.tagged_shard_ = reinterpret_cast<std::uintptr_t>(&shard) | link.index();
@@ -158,7 +158,7 @@ void op_registry::remove(registry_link& link) noexcept
 {
   if (registry_shard* shard = link.shard())
   {
-    std::lock_guard lock(shard->mutex_);
+    std::lock_guard lock(shard->lock_);
     unlink(link);
   }
 }
@@ -172,7 +172,7 @@ void op_registry::shutdown()
   for (std::size_t i = 0; i <= shard_mask_; ++i)
   {
     registry_shard& shard = shards_[i];
-    std::lock_guard lock(shard.mutex_);
+    std::lock_guard lock(shard.lock_);
     shard.shut_down_ = true;
     for (registry_link* link = shard.head_.next_; link != &shard.head_;)
     {
@@ -220,7 +220,7 @@ void op_registry::shutdown()
     for (std::size_t i = 0; i <= shard_mask_; ++i)
     {
       registry_shard& shard = shards_[i];
-      std::lock_guard lock(shard.mutex_);
+      std::lock_guard lock(shard.lock_);
       for (registry_link* link = shard.head_.next_; link != &shard.head_;)
       {
         registry_link* next = link->next_;

@@ -18,6 +18,7 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/query.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -25,13 +26,32 @@
 namespace awaitify {
 namespace detail {
 
+/// A lock held for a few instructions and seldom contended (a shard is
+/// mostly used by the one thread that enrolls in it): unlocking is a store,
+/// where a mutex needs an atomic exchange.
+class shard_lock
+{
+public:
+  void lock() noexcept
+  {
+    while (locked_.exchange(true, std::memory_order_acquire))
+      while (locked_.load(std::memory_order_relaxed))
+        yield_now();
+  }
+
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+private:
+  std::atomic<bool> locked_{false};
+};
+
 /// One of a registry's lists. Each thread enrolls into one shard, so threads
 /// that start operations on the same context rarely share a lock; an
 /// operation is unlinked from the shard it was enrolled in, by whichever
 /// thread ends it.
 struct alignas(64) registry_shard
 {
-  std::mutex mutex_;
+  shard_lock lock_;
   registry_link head_;
   bool shut_down_ = false;
 };
