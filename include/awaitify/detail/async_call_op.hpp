@@ -134,6 +134,78 @@ private:
   Executor ex_;
 };
 
+template <typename Executor>
+using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
+    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+
+template <typename Executor>
+concept tracks_in_sibling_type = is_standard_executor<Executor> && !tracks_in_own_type<Executor>
+    && std::is_same_v<std::decay_t<decltype(boost::asio::prefer(std::declval<const tracked_executor_t<Executor>&>(),
+                          boost::asio::execution::outstanding_work.untracked))>,
+        Executor>;
+
+// An executor whose tracked form is another type that converts back (an
+// io_context's): one of the two is kept, never both.
+template <tracks_in_sibling_type Executor>
+class handler_executor<Executor, true>
+{
+  using tracked_type = tracked_executor_t<Executor>;
+
+public:
+  explicit handler_executor(const Executor& ex) : untracked_(ex) {}
+
+  handler_executor(handler_executor&& other) noexcept : tracks_(other.tracks_)
+  {
+    if (tracks_)
+      ::new (static_cast<void*>(&tracked_)) tracked_type(std::move(other.tracked_));
+    else
+      ::new (static_cast<void*>(&untracked_)) Executor(std::move(other.untracked_));
+  }
+
+  handler_executor& operator=(handler_executor&&) = delete;
+
+  ~handler_executor()
+  {
+    if (tracks_)
+      tracked_.~tracked_type();
+    else
+      untracked_.~Executor();
+  }
+
+  void count_work()
+  {
+    tracked_type tracked = boost::asio::prefer(untracked_, boost::asio::execution::outstanding_work.tracked);
+    untracked_.~Executor();
+    ::new (static_cast<void*>(&tracked_)) tracked_type(std::move(tracked));
+    tracks_ = true;
+  }
+
+  /// Releases the work now; the executor stays usable.
+  void release_work() noexcept
+  {
+    if (!tracks_)
+      return;
+    Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
+    tracked_.~tracked_type();
+    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
+    tracks_ = false;
+  }
+
+  Executor get() const noexcept
+  {
+    return tracks_ ? Executor(boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked))
+                   : untracked_;
+  }
+
+private:
+  union
+  {
+    Executor untracked_;
+    tracked_type tracked_;
+  };
+  bool tracks_ = false;
+};
+
 /// Runs a posted operation's completion; destroys the operation if the
 /// executor destroys it instead (shutdown).
 template <typename Op>
@@ -272,7 +344,6 @@ public:
       return false;
     if (handler_registry)
     {
-      this->links_[1].tagged_shard_ = 1;
       if (!handler_registry->add(this->links_[1]))
       {
         op_registry::remove(this->links_[0]);
@@ -289,7 +360,7 @@ public:
     // released and the application may destroy the context: wait until that
     // thread is out (almost always it already is).
     op->anchor_->wait_until_not_busy();
-    result_type result(std::move(*op->result_));
+    result_type result(std::move(op->result_));
     parts p(take_parts(op));
     if constexpr (posts_to_handler_executor)
     {
@@ -350,11 +421,13 @@ private:
     , io_ex_(io_ex)
     , handler_target_(boost::asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
-    , handler_elsewhere_(handler_elsewhere)
   {
+    // The second link, to the handler context's registry, is used only then.
+    if (handler_elsewhere)
+      this->links_[1].tagged_shard_ = 1;
     // As Asio's handler_work does: count the handler's executor separately
     // only when it is not the I/O executor itself.
-    const handler_executor_type& handler_ex = handler_target_.get();
+    const auto& handler_ex = handler_target_.get();
     bool same = false;
     if constexpr (std::is_same_v<handler_executor_type, IoExecutor>)
       same = (handler_ex == io_ex);
@@ -368,6 +441,10 @@ private:
     if (!same)
       handler_target_.count_work();
   }
+
+  /// Whether the handler's executor is of another context than the I/O
+  /// executor's.
+  bool handler_elsewhere() const noexcept { return this->links_[1].index() == 1; }
 
   static parts take_parts(async_call_op* op) noexcept
   {
@@ -385,6 +462,7 @@ private:
   {
     anchor* a = op->anchor_;
     allocator_type alloc(op->alloc_);
+    op->destroy_result();
     op->~async_call_op();
     std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
     a->close_cancel_hooks();
@@ -403,7 +481,7 @@ private:
       // waits in the other one. Both happen before execute(), while the
       // poster holds the operation (busy, or initiating) so that context
       // cannot be gone yet; after this, the poster touches nothing of it.
-      if (op->handler_elsewhere_)
+      if (op->handler_elsewhere())
       {
         op->io_work_.reset();
         op_registry::remove(op->links_[0]);
@@ -437,7 +515,6 @@ private:
   [[no_unique_address]] io_executor_copy io_ex_;
   handler_target_type handler_target_;
   [[no_unique_address]] allocator_type alloc_;
-  bool handler_elsewhere_; // The handler's executor is of another context.
   [[no_unique_address]] post_buffer_type post_buffer_;
 };
 
