@@ -102,7 +102,7 @@ namespace awaitify {
  * @par Memory
  * The operation's state is allocated with the handler's associated allocator
  * (by default Asio's recycling allocator) and freed before the handler runs.
- * A 64-byte block shared by the callback copies comes from a small per-thread
+ * A 72-byte block shared by the callback copies comes from a small per-thread
  * cache and lives as long as the last copy. Posting the completion allocates
  * nothing for executors that honour `execution::allocator` (io_context,
  * strand); a type-erased executor (`any_io_executor`) allocates as it does

@@ -71,13 +71,14 @@ struct op_functions
 /// What every operation shares, whatever its handler and signature.
 struct op_header
 {
-  op_header(anchor* a, const op_functions& functions) noexcept : anchor_(a), functions_(&functions) {}
+  // The functions are kept in the anchor, which has room for them.
+  op_header(anchor* a, const op_functions& functions) noexcept;
 
   op_header(const op_header&) = delete;
   op_header& operator=(const op_header&) = delete;
 
-  void post() noexcept { functions_->post(this); }
-  void destroy() noexcept { functions_->destroy(this); }
+  void post() noexcept;
+  void destroy() noexcept;
 
   /// The operation that `link` belongs to.
   static op_header* of(registry_link& link) noexcept
@@ -87,7 +88,6 @@ struct op_header
   }
 
   anchor* anchor_;
-  const op_functions* functions_;
 
   // An operation is registered with the context of its I/O executor and, when
   // it differs, with the context of its handler's executor.
@@ -140,6 +140,10 @@ public:
 
   anchor(const anchor&) = delete;
   anchor& operator=(const anchor&) = delete;
+
+  /// What the operation does (set as the operation is constructed).
+  void set_functions(const op_functions& functions) noexcept { functions_ = &functions; }
+  const op_functions& functions() const noexcept { return *functions_; }
 
   /// Binds the anchor to its operation, before any callback exists.
   void start(op_header* op) noexcept
@@ -426,7 +430,9 @@ private:
     return reinterpret_cast<cancel_hook*>(&sentinel);
   }
 
-  using cache = block_cache<64>;
+  // 72 bytes: with glibc's malloc, a 72-byte block takes the same 80-byte
+  // chunk as a 64-byte one, so the operation's functions live here.
+  using cache = block_cache<72>;
 
   std::atomic<std::uint32_t> state_{initiating};
   std::atomic<std::uint32_t> copies_{1};
@@ -435,11 +441,27 @@ private:
       static_cast<std::uint32_t>(boost::asio::cancellation_type::terminal)};
   std::atomic<cancel_hook*> hooks_{nullptr};
   op_header* op_ = nullptr;
+  const op_functions* functions_ = nullptr;
   context_stats* stats_;
   source_location where_;
 };
 
-static_assert(sizeof(anchor) <= 64 && alignof(anchor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+static_assert(sizeof(anchor) <= 72 && alignof(anchor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+
+inline op_header::op_header(anchor* a, const op_functions& functions) noexcept : anchor_(a)
+{
+  a->set_functions(functions);
+}
+
+inline void op_header::post() noexcept
+{
+  anchor_->functions().post(this);
+}
+
+inline void op_header::destroy() noexcept
+{
+  anchor_->functions().destroy(this);
+}
 
 } // namespace detail
 } // namespace awaitify
