@@ -33,21 +33,6 @@ void unlink(registry_link& link) noexcept
   link.tagged_shard_ &= 1; // Keeps which link it is.
 }
 
-// Threads take shards round-robin, in the order they first enroll anything.
-std::atomic<std::size_t> threads_seen{0};
-thread_local const std::size_t this_thread_index = threads_seen.fetch_add(1, std::memory_order_relaxed);
-
-// Enough shards that the threads of one context seldom meet in one, even on
-// a large machine; a power of two, to pick one with a mask.
-std::size_t shard_count() noexcept
-{
-  const std::size_t wanted = std::max<std::size_t>(8, 2 * std::size_t(std::thread::hardware_concurrency()));
-  std::size_t n = 1;
-  while (n < wanted && n < 256)
-    n *= 2;
-  return n;
-}
-
 // The operations that shutdowns running on this thread abandoned and are
 // destroying, innermost shutdown first: destroying a handler can destroy
 // another execution context on this same thread (the handler owned it), and
@@ -102,6 +87,24 @@ void destroy_abandoned(std::vector<op_header*>& ops) noexcept
 
 } // namespace
 
+std::size_t shard_count() noexcept
+{
+  static const std::size_t count = [] {
+    const std::size_t wanted = std::max<std::size_t>(8, 2 * std::size_t(std::thread::hardware_concurrency()));
+    std::size_t n = 1;
+    while (n < wanted && n < 256)
+      n *= 2;
+    return n;
+  }();
+  return count;
+}
+
+std::size_t next_thread_index() noexcept
+{
+  static std::atomic<std::size_t> threads_seen{0};
+  return threads_seen.fetch_add(1, std::memory_order_relaxed);
+}
+
 void yield_now() noexcept
 {
   std::this_thread::yield();
@@ -113,7 +116,7 @@ op_registry::op_registry(boost::asio::execution_context& ctx)
   : boost::asio::execution_context::service(ctx)
   , shards_(new registry_shard[shard_count()])
   , shard_mask_(shard_count() - 1)
-  , stats_(context_stats::create())
+  , stats_(context_stats::create(shard_count()))
 {
   for (std::size_t i = 0; i <= shard_mask_; ++i)
     shards_[i].head_.prev_ = shards_[i].head_.next_ = &shards_[i].head_;
@@ -286,17 +289,22 @@ void context_stats::set_handler(misuse_handler handler)
 
 counters context_stats::snapshot() const noexcept
 {
+  std::uint64_t outcomes[outcome_count] = {};
+  for (std::size_t i = 0; i <= shard_mask_; ++i)
+    for (std::size_t o = 0; o < outcome_count; ++o)
+      outcomes[o] += shards_[i].outcomes_[o].load(std::memory_order_acquire);
   counters c;
-  c.completed = outcomes_[delivered].load(std::memory_order_acquire);
-  c.cancelled = outcomes_[cancelled].load(std::memory_order_acquire);
-  c.dropped = outcomes_[dropped].load(std::memory_order_acquire);
-  c.failed = outcomes_[failed].load(std::memory_order_acquire);
-  c.abandoned = outcomes_[abandoned].load(std::memory_order_acquire);
+  c.completed = outcomes[delivered];
+  c.cancelled = outcomes[cancelled];
+  c.dropped = outcomes[dropped];
+  c.failed = outcomes[failed];
+  c.abandoned = outcomes[abandoned];
   c.duplicate = duplicate_.load(std::memory_order_acquire);
   c.late = late_.load(std::memory_order_acquire);
   // Read last: every outcome read above belongs to an operation whose start
   // happened before it, so pending never goes below zero.
-  c.started = started_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i <= shard_mask_; ++i)
+    c.started += shards_[i].started_.load(std::memory_order_acquire);
   c.pending = c.started - (c.completed + c.cancelled + c.dropped + c.failed + c.abandoned);
   return c;
 }

@@ -8,10 +8,13 @@
 #define AWAITIFY_DETAIL_CONTEXT_STATS_HPP
 
 #include <awaitify/diagnostics.hpp>
+#include <awaitify/detail/thread_shard.hpp>
 #include <awaitify/source_location.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 
 namespace awaitify {
@@ -37,7 +40,7 @@ enum outcome : std::uint32_t
 class context_stats
 {
 public:
-  static context_stats* create() { return new context_stats(); }
+  static context_stats* create(std::size_t shards) { return new context_stats(shards); }
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -49,9 +52,9 @@ public:
 
   // Release ordering pairs with the acquire loads in snapshot(): an outcome
   // seen there implies its operation's start is seen too.
-  void count_start() noexcept { started_.fetch_add(1, std::memory_order_release); }
+  void count_start() noexcept { this_thread_shard().started_.fetch_add(1, std::memory_order_release); }
 
-  void count(outcome o) noexcept { outcomes_[o].fetch_add(1, std::memory_order_release); }
+  void count(outcome o) noexcept { this_thread_shard().outcomes_[o].fetch_add(1, std::memory_order_release); }
 
   /// Counts a misuse and hands it to the misuse handler, if any.
   void report(misuse kind, const source_location& where) noexcept;
@@ -61,13 +64,21 @@ public:
   counters snapshot() const noexcept;
 
 private:
-  context_stats() = default;
-
   // Operations start on the context's threads and end on legacy threads:
-  // keep what each side writes on a cache line of its own.
+  // each thread counts in a shard of its own, on a cache line of its own.
+  struct alignas(64) counter_shard
+  {
+    std::atomic<std::uint64_t> started_{0};
+    std::atomic<std::uint64_t> outcomes_[outcome_count] = {};
+  };
+
+  explicit context_stats(std::size_t shards) : shards_(new counter_shard[shards]), shard_mask_(shards - 1) {}
+
+  counter_shard& this_thread_shard() noexcept { return shards_[this_thread_index & shard_mask_]; }
+
   alignas(64) std::atomic<std::uint32_t> refs_{1};
-  alignas(64) std::atomic<std::uint64_t> started_{0};
-  alignas(64) std::atomic<std::uint64_t> outcomes_[outcome_count] = {};
+  std::unique_ptr<counter_shard[]> shards_;
+  std::size_t shard_mask_;
   alignas(64) std::atomic<std::uint64_t> duplicate_{0};
   std::atomic<std::uint64_t> late_{0};
   std::atomic<bool> has_handler_{false};

@@ -13,6 +13,7 @@
 
 #include <awaitify/detail/anchor.hpp>
 #include <awaitify/detail/context_stats.hpp>
+#include <awaitify/detail/thread_shard.hpp>
 
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution_context.hpp>
