@@ -79,7 +79,7 @@ def main():
     lines = []
     machine = (f"{cpu_model()}, {context.get('num_cpus', '?')} cores at "
                f"{context.get('mhz_per_cpu', '?')} MHz, {platform.system()} {platform.release()}; "
-               f"awaitify built Release (-O3), median of 5 repetitions, {context.get('date', '')}")
+               f"awaitify built Release (-O3), median of 5 repetitions interleaved at random, {context.get('date', '')}")
     asio = "unknown"
     if args.asio_version:
         v = int(args.asio_version)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSL-1.0
 # Installs what is missing, builds the benchmark in Release, runs it (median
-# of 5 repetitions) beside the asyncio seed, measures the compile-time cost,
-# and prints the comparison table. Writes bench/results.md and
-# bench/results.svg for the system's Boost.Asio.
+# of 5 repetitions, interleaved at random) beside the asyncio seed, measures
+# the compile-time cost, and prints the comparison table. Writes
+# bench/results.md and bench/results.svg for the system's Boost.Asio.
 #
 #   scripts/run_benchmarks.sh                       # the system's Asio
 #   scripts/run_benchmarks.sh ../shared/asio/asio-1.38.0/include
@@ -48,9 +48,9 @@ fi
 asio_version=$(sed -n 's/^#define BOOST_ASIO_VERSION \([0-9]*\).*/\1/p' "$asio_header")
 cmake --build "${out%/bench}" --target awaitify_bench -j 2
 ./$out/awaitify_bench --benchmark_repetitions=5 --benchmark_min_time=0.3 \
-  --benchmark_report_aggregates_only=true "$scaling" \
+  --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true "$scaling" \
   --benchmark_out=$out/results.json --benchmark_out_format=json
-python3 bench/compile_time.py "${overlay[@]}" --json $out/compile_time.json
+python3 bench/compile_time.py "${overlay[@]}" --repetitions 9 --json $out/compile_time.json
 python3 bench/seed_asyncio.py --json $out/asyncio.json
 python3 bench/report.py $out/results.json $out/asyncio.json --compile-time $out/compile_time.json \
   --asio-version "$asio_version" --markdown $results.md --chart $results.svg
