@@ -54,7 +54,11 @@ struct registry_link
   registry_link* prev_ = nullptr;
   registry_link* next_ = nullptr;
 
-  registry_shard* shard() const noexcept { return reinterpret_cast<registry_shard*>(tagged_shard_ & ~std::uintptr_t(1)); }
+  registry_shard* shard() const noexcept
+  {
+    return reinterpret_cast<registry_shard*>(tagged_shard_ & ~std::uintptr_t(1));
+  }
+
   std::size_t index() const noexcept { return tagged_shard_ & 1; }
 };
 

@@ -109,10 +109,7 @@ private:
 };
 
 template <typename Executor>
-concept tracks_in_own_type = is_standard_executor<Executor>
-    && std::is_same_v<std::decay_t<decltype(boost::asio::prefer(
-                          std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>,
-        Executor>;
+concept tracks_in_own_type = is_standard_executor<Executor> && std::is_same_v<tracked_executor_t<Executor>, Executor>;
 
 // A type-erased executor (a coroutine's any_io_executor) counts work in its
 // own type: one executor both posts and holds the work, instead of an
@@ -133,10 +130,6 @@ public:
 private:
   Executor ex_;
 };
-
-template <typename Executor>
-using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
-    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
 
 template <typename Executor>
 concept tracks_in_sibling_type = is_standard_executor<Executor> && !tracks_in_own_type<Executor>

@@ -55,6 +55,11 @@ boost::asio::execution_context* context_if_known(const Executor& ex) noexcept
 
 /// Outstanding work on an executor of either model, held until destroyed or
 /// reset.
+/// The form of a standard executor that counts outstanding work.
+template <typename Executor>
+using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
+    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+
 template <typename Executor, bool Standard = is_standard_executor<Executor>>
 class work_guard
 {
@@ -67,14 +72,11 @@ public:
   void reset() noexcept
   {
     // A moved-from Asio executor no longer counts the work.
-    [[maybe_unused]] tracked_type released(std::move(tracked_));
+    [[maybe_unused]] tracked_executor_t<Executor> released(std::move(tracked_));
   }
 
 private:
-  using tracked_type = std::decay_t<decltype(boost::asio::prefer(
-      std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
-
-  tracked_type tracked_;
+  tracked_executor_t<Executor> tracked_;
 };
 
 template <typename Executor>
