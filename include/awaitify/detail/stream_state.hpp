@@ -86,7 +86,7 @@ template <typename Signature>
 class stream_state;
 
 template <typename... Args>
-class stream_state<void(Args...)> : public std::enable_shared_from_this<stream_state<void(Args...)>>
+class stream_state<void(Args...)>
 {
 public:
   using signature = void(Args...);
