@@ -203,7 +203,7 @@ void op_registry::shutdown()
   // done before the context's scheduler goes away.
   for (anchor* a : in_hand_over)
   {
-    a->wait_until_not_busy();
+    a->wait_for_hand_over();
     a->release_share();
   }
 

@@ -185,8 +185,8 @@ public:
    * `f()` runs at most once, and only if cancellation wins the race against
    * the result: on the thread that emitted the cancellation signal, before the
    * operation's handler is posted, holding no lock of awaitify's. Registering
-   * after cancellation already won runs `f` at once, on the calling thread;
-   * registering after a result was delivered never runs it. Hooks run in the
+   * after cancellation already won runs `f` at once, on the calling thread,
+   * if it honours the type of that cancellation; registering after a result was delivered never runs it. Hooks run in the
    * order they were registered. `f` must not throw.
    *
    * `types` declares which cancellation types `f` truly honours.
@@ -194,7 +194,10 @@ public:
    * then discarded even if `f` cannot stop the work). Pass `partial` if `f`
    * stops the legacy operation leaving well-defined partial effects, `total`
    * if it undoes it without any effect (which implies `partial`): from then on
-   * those types cancel the operation too.
+   * those types cancel the operation too. `f` runs only for a cancellation of
+   * a type it honours: a `partial` cancellation that another hook accepted
+   * runs that hook, not one that declared only `terminal` (which is then
+   * destroyed unrun when the operation ends).
    *
    * `then` says what the cancellation does once the hooks have run. With
    * `after_cancel::complete_now` (the default) the operation completes at
@@ -205,10 +208,15 @@ public:
    * a result the library delivered because it was too late to cancel is
    * delivered as a result), or with `error::callback_dropped` when every copy
    * is dropped; a shutdown still abandons it. Only the first accepted
-   * cancellation runs the hooks; later signals do nothing. The mode is decided
-   * when the cancellation arrives: once any hook was registered with
+   * cancellation runs the hooks (those that honour its type); later signals
+   * do nothing. The handler is never posted while the hooks run: a callback
+   * that they make themselves (a library that reports its cancellation from
+   * inside its cancel call) or that the library makes meanwhile on another
+   * thread completes the operation, whose handler is posted once the last
+   * hook has returned; a shutdown meanwhile waits for them too. The mode is
+   * decided when the cancellation arrives: once any hook was registered with
    * `wait_for_callback`, the operation waits, whatever the other hooks asked
-   * (they all run). Such an operation is counted by how it really ends
+   * (all of them that honour the type run). Such an operation is counted by how it really ends
    * (`completed` when the callback is invoked, `dropped`, `abandoned`), not as
    * `cancelled`, and its callback's invocation is not `late`.
    *

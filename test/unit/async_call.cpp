@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <future>
+#include <latch>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -264,6 +265,48 @@ BOOST_FIXTURE_TEST_CASE(work_is_counted_on_the_handler_executor_of_another_conte
   BOOST_TEST(ran_in_other);
   ioc.run();
   BOOST_TEST(ioc.stopped());
+}
+
+// The library completes on its own thread while nobody runs the I/O context:
+// the I/O context's work is released on that context, not on the library's
+// thread, so the context is not stopped by it (as no Asio operation's
+// completion stops an idle context).
+BOOST_FIXTURE_TEST_CASE(a_foreign_completion_for_a_handler_elsewhere_does_not_stop_an_idle_io_context, io_fixture)
+{
+  asio::io_context other;
+  worker library;
+  std::latch called_back(1);
+  bool ran_in_other = false;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        library.post([&called_back, cb] {
+          cb(1);
+          called_back.count_down();
+        });
+      },
+      asio::bind_executor(other, [&](error_code, int) { ran_in_other = true; }));
+  called_back.wait();
+  other.run();
+  BOOST_TEST(ran_in_other);
+  BOOST_TEST(!ioc.stopped());
+  bool later_handler_ran = false;
+  asio::post(ioc, [&] { later_handler_ran = true; });
+  ioc.run();
+  BOOST_TEST(later_handler_ran);
+}
+
+// The control: completed on the I/O context's own thread, the work runs out
+// there, and run() returns as for any operation.
+BOOST_FIXTURE_TEST_CASE(a_completion_on_the_io_thread_for_a_handler_elsewhere_lets_run_return, io_fixture)
+{
+  asio::io_context other;
+  std::optional<callback<void(int)>> kept;
+  awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = std::move(cb); },
+      asio::bind_executor(other, [&](error_code, int) {}));
+  asio::post(ioc, [&] { (*kept)(1); kept.reset(); });
+  ioc.run();
+  BOOST_TEST(ioc.stopped());
+  BOOST_TEST(other.run() == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(work_is_released_after_the_handler_returns, io_fixture)

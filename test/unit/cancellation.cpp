@@ -423,6 +423,128 @@ BOOST_FIXTURE_TEST_CASE(with_hooks_of_both_modes_the_operation_waits_and_every_h
   BOOST_TEST((result == error_code(asio::error::operation_aborted)));
 }
 
+// The library reports its cancellation from inside its cancel call: the
+// handler is posted once the hook has returned, not while it still runs.
+BOOST_FIXTURE_TEST_CASE(a_callback_made_inside_a_waiting_hook_posts_the_handler_after_the_hook, io_fixture)
+{
+  std::optional<callback<void(int)>> held;
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  std::size_t handlers_run_inside_the_hook = 0;
+  bool hook_returned = false;
+  bool handler_saw_the_hook_returned = false;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.on_cancel(
+            [&] {
+              BOOST_TEST(held->fail(asio::error::operation_aborted));
+              // Were the handler posted already, this would run it now.
+              handlers_run_inside_the_hook = ioc.poll();
+              hook_returned = true;
+            },
+            asio::cancellation_type::terminal, after_cancel::wait_for_callback);
+        held = std::move(cb);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) {
+        result = ec;
+        handler_saw_the_hook_returned = hook_returned;
+      }));
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(handlers_run_inside_the_hook == 0u);
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(handler_saw_the_hook_returned);
+}
+
+// The library's thread delivers while the hook runs ("too late to cancel"):
+// the result wins, and the handler still waits for the hook.
+BOOST_FIXTURE_TEST_CASE(a_callback_racing_a_waiting_hook_posts_the_handler_after_the_hook, io_fixture)
+{
+  worker library;
+  std::optional<callback<void(int)>> held;
+  asio::cancellation_signal signal;
+  std::optional<std::pair<error_code, int>> result;
+  std::size_t handlers_run_inside_the_hook = 0;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.on_cancel(
+            [&] {
+              std::latch delivered(1);
+              library.post([&] {
+                BOOST_TEST((*held)(7));
+                delivered.count_down();
+              });
+              delivered.wait();
+              handlers_run_inside_the_hook = ioc.poll();
+            },
+            asio::cancellation_type::terminal, after_cancel::wait_for_callback);
+        held = std::move(cb);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int v) { result.emplace(ec, v); }));
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(handlers_run_inside_the_hook == 0u);
+  run();
+  BOOST_TEST_REQUIRE(result.has_value());
+  BOOST_TEST(!result->first);
+  BOOST_TEST(result->second == 7);
+  BOOST_TEST(awaitify::get_counters(ioc).late == 0u);
+}
+
+// Each hook runs only for the cancellation types it declared.
+BOOST_FIXTURE_TEST_CASE(a_terminal_only_hook_does_not_run_for_a_partial_cancellation, io_fixture)
+{
+  for (const after_cancel then : {after_cancel::complete_now, after_cancel::wait_for_callback})
+  {
+    std::optional<callback<void(int)>> held;
+    std::vector<int> hooks;
+    asio::cancellation_signal signal;
+    std::optional<error_code> result;
+    awaitify::async_call<void(int)>(ioc,
+        [&](callback<void(int)> cb) {
+          cb.on_cancel([&] { hooks.push_back(1); }, asio::cancellation_type::terminal, then);
+          cb.on_cancel([&] { hooks.push_back(2); }, asio::cancellation_type::partial, then);
+          held = std::move(cb);
+        },
+        asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+    signal.emit(asio::cancellation_type::partial);
+    ioc.poll();
+    BOOST_TEST((hooks == std::vector<int>{2}));
+    if (then == after_cancel::wait_for_callback)
+    {
+      BOOST_TEST(!result);
+      held->fail(asio::error::operation_aborted);
+    }
+    // A hook registered after the partial cancellation won runs at once only
+    // if it honours partial cancellation.
+    held->on_cancel([&] { hooks.push_back(3); });
+    held->on_cancel([&] { hooks.push_back(4); }, asio::cancellation_type::partial);
+    held.reset();
+    run();
+    BOOST_TEST((hooks == std::vector<int>{2, 4}));
+    BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  }
+}
+
+// The control: a terminal cancellation runs every hook, of either type.
+BOOST_FIXTURE_TEST_CASE(a_terminal_cancellation_runs_every_hook, io_fixture)
+{
+  std::optional<callback<void(int)>> held;
+  std::vector<int> hooks;
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.on_cancel([&] { hooks.push_back(1); });
+        cb.on_cancel([&] { hooks.push_back(2); }, asio::cancellation_type::partial);
+        held = std::move(cb);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  signal.emit(asio::cancellation_type::terminal);
+  run();
+  BOOST_TEST((hooks == std::vector<int>{1, 2}));
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+}
+
 BOOST_FIXTURE_TEST_CASE(co_spawn_cancellation_and_a_parallel_group_wait_for_the_library, io_fixture)
 {
   writing_library library(after_cancel::wait_for_callback);

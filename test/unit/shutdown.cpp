@@ -233,6 +233,7 @@ BOOST_AUTO_TEST_CASE(shutting_down_the_handler_context_first)
     awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
         asio::bind_executor(handler_ctx, [&](error_code, int) { ran = true; }));
   }
+  BOOST_TEST(!io.stopped()); // The release of its work did not stop the idle io.
   BOOST_TEST(!(*kept)(1));
   kept.reset();
   io.run(); // The operation's work on io was released when it was abandoned.

@@ -10,13 +10,19 @@
 // Who may touch the operation (op_header) is decided by one atomic word:
 // whoever moves the outcome from "none" to something else owns the operation
 // and completes it; everybody else only reads the word and counts. The word
-// also carries two hand-over bits:
-//   busy        the owner is still storing the result or posting the
-//               operation. Shutdown waits for it to clear before the execution
-//               context may go away.
-//   initiating  the initiating function has not returned yet. An owner that
-//               sees it leaves the posting to the initiator, so a handler never
-//               runs inside the initiating function.
+// also carries the hand-over bits:
+//   busy           the owner is still storing the result or posting the
+//                  operation. Shutdown waits for it to clear before the
+//                  execution context may go away.
+//   initiating     a hold: the initiating function has not returned yet, so
+//                  a handler never runs inside the initiating function.
+//   hooks_running  a hold: the cancellation hooks of an operation that waits
+//                  for its callback are running, so its handler never runs
+//                  before they have returned (a hook may reach into the
+//                  awaiting frame, as gRPC's TryCancel does).
+// An owner that sees a hold leaves the operation to the holder: whoever
+// releases the last hold posts the operation, or destroys it when a shutdown
+// abandoned it meanwhile.
 //
 
 #ifndef AWAITIFY_DETAIL_ANCHOR_HPP
@@ -104,6 +110,9 @@ class cancel_hook
 public:
   cancel_hook* next_ = nullptr;
 
+  /// The cancellation types the hook honours: it runs only for those.
+  std::uint32_t types_ = 0;
+
   virtual void run() noexcept = 0;
   virtual ~cancel_hook() = default;
 };
@@ -129,10 +138,15 @@ inline constexpr std::uint32_t initiating = 16;
 // A cancellation was handed to the hooks of an operation that waits for its
 // callback: it stays pending, and later signals do nothing more.
 inline constexpr std::uint32_t cancel_requested = 32;
+inline constexpr std::uint32_t hooks_running = 64;
+inline constexpr std::uint32_t holds = initiating | hooks_running;
 
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
 inline constexpr std::uint32_t waits_for_callback = 1u << 16;
+// In cancel_types_, shifted by this: the type of the cancellation that ran
+// the hooks (published to later hook registrations by hooks_).
+inline constexpr unsigned cancelled_by_shift = 8;
 
 class anchor
 {
@@ -193,19 +207,7 @@ public:
   template <typename Fill>
   bool try_complete(outcome o, Fill&& fill) noexcept
   {
-    std::uint32_t s = state_.load(std::memory_order_relaxed);
-    do
-    {
-      if (s & outcome_mask)
-        return false;
-    } while (!state_.compare_exchange_weak(
-        s, s | o | busy, std::memory_order_acquire, std::memory_order_relaxed));
-    stats_->count(o);
-    fill(*op_);
-    if (o == cancelled)
-      run_cancel_hooks();
-    hand_over(s | o | busy);
-    return true;
+    return try_complete(o, fill, boost::asio::cancellation_type::none);
   }
 
   /// Reports an invocation that lost: a duplicate, or a late one.
@@ -226,24 +228,27 @@ public:
     if ((type & static_cast<boost::asio::cancellation_type_t>(accepted)) == boost::asio::cancellation_type::none)
       return;
     if (accepted & waits_for_callback)
-      request_cancel();
+      request_cancel(type);
     else
-      try_complete(cancelled, fill);
+      try_complete(cancelled, fill, type);
   }
 
   /// A cancellation of an operation that waits for its callback: the first
-  /// one before an outcome runs the hooks; the callback (or a drop, or a
-  /// shutdown) still decides the outcome.
-  void request_cancel() noexcept
+  /// one before an outcome runs the hooks that honour its type; the callback
+  /// (or a drop, or a shutdown) still decides the outcome. The hooks run
+  /// under a hold, so a callback they make (or one that races with them)
+  /// does not post the handler before they have returned.
+  void request_cancel(boost::asio::cancellation_type_t type) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_relaxed);
     do
     {
       if (s & (outcome_mask | cancel_requested))
         return;
-    } while (!state_.compare_exchange_weak(
-        s, s | cancel_requested, std::memory_order_acq_rel, std::memory_order_relaxed));
-    run_cancel_hooks();
+    } while (!state_.compare_exchange_weak(s, s | cancel_requested | hooks_running, std::memory_order_acq_rel,
+        std::memory_order_relaxed));
+    run_cancel_hooks(type);
+    release_hold(hooks_running);
   }
 
   /// Called by the initiating function once `init` has returned. `enroll`
@@ -252,24 +257,19 @@ public:
   template <typename Enroll>
   void finish_initiation(Enroll&& enroll) noexcept
   {
-    std::uint32_t s = state_.load(std::memory_order_acquire);
-    bool abandoned_here = false;
-    if ((s & outcome_mask) == no_outcome && !enroll())
-    {
-      abandoned_here = state_.compare_exchange_strong(s, s | abandoned, std::memory_order_acq_rel);
-      if (abandoned_here)
-        stats_->count(abandoned);
-    }
-    s = state_.fetch_and(~initiating, std::memory_order_acq_rel);
-    if ((s & outcome_mask) == no_outcome || (s & busy))
-      return; // Pending, or the owner will post once it sees us gone.
-    if (abandoned_here)
-      op_->destroy();
-    else if ((s & outcome_mask) != abandoned) // (Else a shutdown destroys it.)
-      op_->post();
+    // Refused by a context that is shutting down: abandoned like the
+    // operations it already had.
+    if (!is_decided() && !enroll())
+      try_abandon();
+    release_hold(initiating);
   }
 
-  enum class abandon_result { abandoned, handing_over, finished };
+  enum class abandon_result
+  {
+    abandoned,    // The caller destroys the operation.
+    handing_over, // Its owner or a holder posts or destroys it: wait for them.
+    finished,     // Posted already: its executor runs or destroys it.
+  };
 
   /// Shutdown: claims a pending operation so that it is destroyed, not run.
   abandon_result try_abandon() noexcept
@@ -278,17 +278,25 @@ public:
     for (;;)
     {
       if (s & outcome_mask)
-        return (s & busy) ? abandon_result::handing_over : abandon_result::finished;
-      if (state_.compare_exchange_weak(s, s | abandoned, std::memory_order_acq_rel))
+        return (s & (busy | holds)) ? abandon_result::handing_over : abandon_result::finished;
+      if (state_.compare_exchange_weak(s, s | abandoned, std::memory_order_acq_rel, std::memory_order_acquire))
       {
         stats_->count(abandoned);
-        return abandon_result::abandoned;
+        return (s & holds) ? abandon_result::handing_over : abandon_result::abandoned;
       }
     }
   }
 
-  /// Shutdown: waits until an owner has finished posting. Posting is short
-  /// and never waits for anything awaitify holds.
+  /// Shutdown: waits until an owner has finished posting and no holder is
+  /// left. Both are short and never wait for anything awaitify holds.
+  void wait_for_hand_over() const noexcept
+  {
+    while (state_.load(std::memory_order_acquire) & (busy | holds))
+      yield_now();
+  }
+
+  /// The handler: waits until the thread that posted it has left the
+  /// executor (almost always it already has).
   void wait_until_not_busy() const noexcept
   {
     while (state_.load(std::memory_order_acquire) & busy)
@@ -309,15 +317,17 @@ public:
   /// cancellation from now on leaves the operation to its callback.
   void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types, bool wait) noexcept
   {
-    cancel_types_.fetch_or(static_cast<std::uint32_t>(types) | (wait ? waits_for_callback : 0u),
-        std::memory_order_release);
+    hook->types_ = static_cast<std::uint32_t>(types);
+    cancel_types_.fetch_or(hook->types_ | (wait ? waits_for_callback : 0u), std::memory_order_release);
     cancel_hook* head = hooks_.load(std::memory_order_acquire);
     for (;;)
     {
       if (head == hooks_cancelled())
       {
-        // Cancellation has already won: run now, on this thread.
-        hook->run();
+        // Cancellation has already won: run now, on this thread, if the hook
+        // honours its type.
+        if (hook->types_ & (cancel_types_.load(std::memory_order_relaxed) >> cancelled_by_shift))
+          hook->run();
         delete hook;
         return;
       }
@@ -377,38 +387,86 @@ private:
     stats_->release();
   }
 
+  template <typename Fill>
+  bool try_complete(outcome o, Fill& fill, boost::asio::cancellation_type_t type) noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    do
+    {
+      if (s & outcome_mask)
+        return false;
+    } while (!state_.compare_exchange_weak(
+        s, s | o | busy, std::memory_order_acquire, std::memory_order_relaxed));
+    stats_->count(o);
+    fill(*op_);
+    if (o == cancelled)
+      run_cancel_hooks(type);
+    hand_over(s | o | busy);
+    return true;
+  }
+
   void hand_over(std::uint32_t s) noexcept
   {
     op_header* op = op_;
-    while (s & initiating)
+    while (s & holds)
     {
-      // The initiator has not returned yet: it will post when it does.
-      if (state_.compare_exchange_weak(
-              s, s & ~busy, std::memory_order_release, std::memory_order_relaxed))
+      // A holder is still at work: it posts once it lets go. The failed
+      // exchange acquires: seeing the last hold gone, this thread posts, and
+      // must see what the holder wrote (the initiator's registry links).
+      if (state_.compare_exchange_weak(s, s & ~busy, std::memory_order_acq_rel, std::memory_order_acquire))
         return;
     }
     op->post();
     state_.fetch_and(~busy, std::memory_order_release);
   }
 
-  void run_cancel_hooks() noexcept
+  /// Lets go of `hold`. The last holder of a decided operation whose owner
+  /// has handed it over posts it, busy as an owner is, or destroys it if a
+  /// shutdown abandoned it.
+  void release_hold(std::uint32_t hold) noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_acquire);
+    std::uint32_t next;
+    bool ours;
+    do
+    {
+      ours = (s & outcome_mask) != no_outcome && !(s & busy) && !(s & holds & ~hold);
+      next = s & ~hold;
+      if (ours && (s & outcome_mask) != abandoned)
+        next |= busy;
+    } while (!state_.compare_exchange_weak(s, next, std::memory_order_acq_rel, std::memory_order_acquire));
+    if (!ours)
+      return;
+    if ((s & outcome_mask) == abandoned)
+    {
+      op_->destroy();
+      return;
+    }
+    op_->post();
+    state_.fetch_and(~busy, std::memory_order_release);
+  }
+
+  void run_cancel_hooks(boost::asio::cancellation_type_t type) noexcept
   {
     // Waiting for the callback, the operation may have ended (and closed its
     // hooks) since the cancellation was requested: then they never run.
+    cancel_types_.fetch_or(static_cast<std::uint32_t>(type) << cancelled_by_shift, std::memory_order_relaxed);
     cancel_hook* h = hooks_.load(std::memory_order_acquire);
     do
     {
       if (h == hooks_closed() || h == hooks_cancelled())
         return;
     } while (!hooks_.compare_exchange_weak(h, hooks_cancelled(), std::memory_order_acq_rel, std::memory_order_acquire));
-    // Registered last-first; run them first-first.
+    // Registered last-first; run them first-first, each only for a type it
+    // honours.
     cancel_hook* in_order = nullptr;
     while (h)
       in_order = std::exchange(h, std::exchange(h->next_, in_order));
     while (in_order)
     {
       cancel_hook* next = in_order->next_;
-      in_order->run();
+      if (in_order->types_ & static_cast<std::uint32_t>(type))
+        in_order->run();
       delete in_order;
       in_order = next;
     }

@@ -76,6 +76,9 @@ public:
   /// Releases the work now.
   void reset() noexcept { work_.reset(); }
 
+  /// Releases the work from a thread that runs none of its context.
+  void reset_through_context() noexcept { work_.reset_through_context(); }
+
 private:
   work_guard<Executor> work_;
 };
@@ -87,6 +90,8 @@ public:
   explicit executor_work(const Executor&) noexcept {}
 
   void reset() noexcept {}
+
+  void reset_through_context() noexcept {}
 };
 
 /// The handler's executor, and the outstanding work on it when counted.
@@ -100,6 +105,14 @@ public:
 
   /// Releases the work now; the executor stays usable.
   void release_work() noexcept { work_.reset(); }
+
+  /// Releases the work from a thread that runs none of its context.
+  void release_work_through_context() noexcept
+  {
+    if (work_)
+      work_->reset_through_context();
+    work_.reset();
+  }
 
   const Executor& get() const noexcept { return ex_; }
 
@@ -120,15 +133,30 @@ class handler_executor<Executor, true>
 public:
   explicit handler_executor(const Executor& ex) : ex_(ex) {}
 
-  void count_work() { ex_ = boost::asio::prefer(ex_, boost::asio::execution::outstanding_work.tracked); }
+  void count_work()
+  {
+    ex_ = boost::asio::prefer(ex_, boost::asio::execution::outstanding_work.tracked);
+    counts_work_ = true;
+  }
 
   /// Releases the work now; the executor is unusable afterwards.
   void release_work() noexcept { [[maybe_unused]] Executor released(std::move(ex_)); }
+
+  /// Releases the work from a thread that runs none of its context; the
+  /// executor is unusable afterwards.
+  void release_work_through_context() noexcept
+  {
+    if (counts_work_)
+      release_through_context(std::move(ex_));
+    else
+      release_work();
+  }
 
   const Executor& get() const noexcept { return ex_; }
 
 private:
   Executor ex_;
+  bool counts_work_ = false;
 };
 
 template <typename Executor>
@@ -179,6 +207,18 @@ public:
     if (!tracks_)
       return;
     Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
+    tracked_.~tracked_type();
+    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
+    tracks_ = false;
+  }
+
+  /// Releases the work from a thread that runs none of its context.
+  void release_work_through_context() noexcept
+  {
+    if (!tracks_)
+      return;
+    Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
+    release_through_context(std::move(tracked_));
     tracked_.~tracked_type();
     ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
     tracks_ = false;
@@ -380,8 +420,20 @@ public:
     // (the handler may own it), and work must not be released on a context
     // that is gone. Both are alive here: the operation is still registered
     // with each, and a context's shutdown waits for its registered operations.
-    op->io_work_.reset();
-    op->handler_target_.release_work();
+    // A context's shutdown destroys the operation on its own thread; the
+    // other context may be idle there, and must not be stopped by its work
+    // running out on a foreign thread. An abandoned operation holds the work
+    // on both; a posted one only on the context it was posted to (the
+    // I/O context's work is released as it goes to the handler's), unless it
+    // went through the I/O executor to a handler executor elsewhere.
+    if (op->anchor_->is_abandoned())
+      op->io_work_.reset_through_context();
+    else
+      op->io_work_.reset();
+    if (posts_to_handler_executor && !op->anchor_->is_abandoned())
+      op->handler_target_.release_work();
+    else
+      op->handler_target_.release_work_through_context();
     {
       // Still registered, so that a shutdown of the other context on another
       // thread waits until the handler is gone; a shutdown that destroying it
@@ -476,7 +528,7 @@ private:
       // cannot be gone yet; after this, the poster touches nothing of it.
       if (op->handler_elsewhere())
       {
-        op->io_work_.reset();
+        op->io_work_.reset_through_context();
         op_registry::remove(op->links_[0]);
       }
       post(op->handler_target_.get(), op);

@@ -18,6 +18,7 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
@@ -60,6 +61,26 @@ template <typename Executor>
 using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
     std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
 
+/// Releases the work that `tracked` counts on a thread of its context, by a
+/// posted function that carries it there. An Asio scheduler whose last work
+/// is released stops itself: released on a foreign thread while nobody runs
+/// the context, the work would make the context's next run() return at once,
+/// which no Asio operation does. The function counts as work until it has
+/// run, or until the context's shutdown destroys it. Posting allocates: out
+/// of memory here terminates, as in Asio's noexcept completions.
+template <typename TrackedExecutor>
+void release_through_context(TrackedExecutor&& tracked) noexcept
+{
+  const auto ex = boost::asio::prefer(tracked, boost::asio::execution::outstanding_work.untracked);
+  auto carry_there = [work = std::forward<TrackedExecutor>(tracked)]() {};
+  // An executor that cannot promise not to run it inline (a type-erased
+  // completion executor) is given it as it is.
+  if constexpr (boost::asio::can_require<decltype(ex), boost::asio::execution::blocking_t::never_t>::value)
+    boost::asio::require(ex, boost::asio::execution::blocking.never).execute(std::move(carry_there));
+  else
+    ex.execute(std::move(carry_there));
+}
+
 template <typename Executor, bool Standard = is_standard_executor<Executor>>
 class work_guard
 {
@@ -75,6 +96,10 @@ public:
     [[maybe_unused]] tracked_executor_t<Executor> released(std::move(tracked_));
   }
 
+  /// Releases the work from a thread that runs none of the executor's
+  /// context: see release_through_context below.
+  void reset_through_context() noexcept { release_through_context(std::move(tracked_)); }
+
 private:
   tracked_executor_t<Executor> tracked_;
 };
@@ -86,6 +111,14 @@ public:
   explicit work_guard(const Executor& ex) : guard_(ex) {}
 
   void reset() noexcept { guard_.reset(); }
+
+  void reset_through_context() noexcept
+  {
+    if (!guard_.owns_work())
+      return;
+    const Executor ex = guard_.get_executor();
+    boost::asio::post(ex, [guard = std::move(guard_)]() {});
+  }
 
 private:
   boost::asio::executor_work_guard<Executor> guard_;
