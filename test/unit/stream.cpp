@@ -321,6 +321,40 @@ BOOST_FIXTURE_TEST_CASE(credit_starts_at_capacity_and_each_push_uses_one, io_fix
   BOOST_TEST((end == awaitify::error::end_of_stream));
 }
 
+// Items pushed beyond the credit are not granted back once taken: after the
+// overdraft has drained, the credit is the capacity again, and a producer that
+// keeps within demand() fills the buffer to the capacity, never beyond.
+BOOST_FIXTURE_TEST_CASE(an_overdraft_is_not_granted_back, io_fixture)
+{
+  std::optional<int_sink> producer;
+  std::size_t granted = 0;
+  auto s = awaitify::make_stream<void(int)>(ioc, flow_controlled(4), [&](int_sink sink) {
+    sink.on_demand([&granted](std::size_t n) { granted += n; });
+    producer = sink;
+  });
+  for (int i = 0; i < 6; ++i)
+    (*producer)(i);
+  BOOST_TEST(producer->overdrafts() == 2u);
+  std::vector<int> got;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 6; ++i)
+      got.push_back(std::get<1>(co_await s.async_next(asio::as_tuple(asio::use_awaitable))));
+  });
+  BOOST_TEST(got.size() == 6u);
+  BOOST_TEST(producer->demand() == 4u);
+  BOOST_TEST(granted == 4u);
+  for (int i = 0; producer->demand() > 0; ++i)
+    (*producer)(i);
+  BOOST_TEST(producer->overdrafts() == 2u); // No new overdraft: the bound is back.
+  std::size_t buffered = 0;
+  producer->close();
+  run_coroutine([&]() -> asio::awaitable<void> {
+    while (!std::get<0>(co_await s.async_next(asio::as_tuple(asio::use_awaitable))))
+      ++buffered;
+  });
+  BOOST_TEST(buffered == 4u);
+}
+
 BOOST_FIXTURE_TEST_CASE(taken_items_are_granted_back_in_batches_of_half_the_capacity, io_fixture)
 {
   std::optional<int_sink> producer;

@@ -325,10 +325,15 @@ private:
 
   /// The consumer took a buffered item: its credit is owed to the producer,
   /// and granted in batches of half of `capacity` (so when the producer's
-  /// credit has fallen to half or below). Returns the grant to announce.
+  /// credit has fallen to half or below). Returns the grant to announce. An
+  /// item pushed beyond the credit (an overdraft) owes nothing back: the
+  /// credit, the credit owed and the buffered items never add up to more
+  /// than `capacity`, so the bound returns once the overdraft has drained.
   std::size_t take_credit_back_locked() noexcept
   {
     if (options_.policy != overflow_policy::flow_control)
+      return 0;
+    if (credit_ + owed_ + buffer_.size() >= effective_capacity())
       return 0;
     ++owed_;
     if (owed_ * 2 < effective_capacity())
@@ -416,7 +421,8 @@ private:
   std::atomic<std::size_t> sinks_{0};
 
   // Flow control: credit_ + owed_ + buffered items == capacity while the
-  // producer keeps within its credit.
+  // producer keeps within its credit, and only buffered items exceed it
+  // after an overdraft.
   std::size_t credit_;
   std::size_t owed_ = 0;
   std::size_t overdrafts_ = 0;
