@@ -77,58 +77,37 @@ public:
     std::unique_lock lock(mutex_);
     if (auto early = early_.find(key); early != early_.end())
     {
-      std::optional<values_type> values = std::move(early->second.values);
-      const boost::system::error_code ec = early->second.ec;
+      early_result result = std::move(early->second);
       early_.erase(early);
       lock.unlock();
-      if (values)
-        std::apply([&](auto&... v) { callback_access::invoke_quietly(cb, std::move(v)...); }, *values);
-      else
-        callback_access::fail_quietly(cb, ec);
+      deliver(cb, result);
       return;
     }
-    if (waiters_.contains(key))
+    if (auto waiter = waiters_.find(key); waiter != waiters_.end())
     {
-      lock.unlock();
-      callback_access::fail_quietly(cb, error::operation_in_progress);
-      return;
+      const outcome previous = callback_access::anchor_of(waiter->second)->decided_outcome();
+      if (previous == no_outcome)
+      {
+        lock.unlock();
+        callback_access::fail_quietly(cb, error::operation_in_progress);
+        return;
+      }
+      // The previous wait ended without the correlator: a shutdown abandoned
+      // it, or it was cancelled and its hook has not forgotten it yet (the
+      // answer to a cancelled wait may still come, and is not this wait's).
+      if (previous == cancelled)
+        discard_.insert(key);
+      waiters_.erase(waiter);
     }
     waiters_.emplace(key, std::move(cb));
   }
 
   bool complete(const Key& key, values_type values)
   {
-    std::unique_lock lock(mutex_);
-    if (discard_.erase(key))
-      return false; // The late completion of a cancelled wait.
-    auto waiter = waiters_.find(key);
-    if (waiter == waiters_.end())
-    {
-      early_.insert_or_assign(key, early_result{std::move(values), {}});
-      return true;
-    }
-    callback<signature> cb = std::move(waiter->second);
-    waiters_.erase(waiter);
-    lock.unlock();
-    return std::apply([&](auto&... v) { return callback_access::invoke_quietly(cb, std::move(v)...); }, values);
+    return settle(key, early_result{std::move(values), {}});
   }
 
-  bool fail(const Key& key, const boost::system::error_code& ec)
-  {
-    std::unique_lock lock(mutex_);
-    if (discard_.erase(key))
-      return false;
-    auto waiter = waiters_.find(key);
-    if (waiter == waiters_.end())
-    {
-      early_.insert_or_assign(key, early_result{std::nullopt, ec});
-      return true;
-    }
-    callback<signature> cb = std::move(waiter->second);
-    waiters_.erase(waiter);
-    lock.unlock();
-    return callback_access::fail_quietly(cb, ec);
-  }
+  bool fail(const Key& key, const boost::system::error_code& ec) { return settle(key, early_result{std::nullopt, ec}); }
 
   std::size_t fail_all(const boost::system::error_code& ec)
   {
@@ -137,7 +116,8 @@ public:
       std::lock_guard lock(mutex_);
       waiters.swap(waiters_);
       early_.clear();
-      discard_.clear();
+      // The answers to cancelled waits may still come: they stay discarded,
+      // so that none reaches the next wait for the same key.
     }
     std::size_t failed = 0;
     for (auto& [key, cb] : waiters)
@@ -148,7 +128,8 @@ public:
   bool forget(const Key& key)
   {
     std::lock_guard lock(mutex_);
-    return early_.erase(key) != 0;
+    const bool discarded = discard_.erase(key) != 0;
+    return (early_.erase(key) != 0) || discarded;
   }
 
   std::size_t waiting() const
@@ -169,6 +150,39 @@ private:
     std::optional<values_type> values;
     boost::system::error_code ec;
   };
+
+  /// Completes `key`'s wait with `result`, or keeps it for the next wait.
+  bool settle(const Key& key, early_result&& result)
+  {
+    std::unique_lock lock(mutex_);
+    if (discard_.erase(key))
+      return false; // The late answer to a cancelled wait.
+    if (auto waiter = waiters_.find(key); waiter != waiters_.end())
+    {
+      callback<signature> cb = std::move(waiter->second);
+      waiters_.erase(waiter);
+      switch (callback_access::anchor_of(cb)->decided_outcome())
+      {
+      case no_outcome:
+        lock.unlock();
+        return deliver(cb, result);
+      case cancelled:
+        return false; // Its hook has not forgotten it yet.
+      default:
+        break; // Abandoned by a shutdown: the result waits for the next wait.
+      }
+    }
+    // A second result for a key that already has one is refused: a key names
+    // one operation, and the first answer is the one its wait gets.
+    return early_.try_emplace(key, std::move(result)).second;
+  }
+
+  static bool deliver(const callback<signature>& cb, early_result& result) noexcept
+  {
+    if (!result.values)
+      return callback_access::fail_quietly(cb, result.ec);
+    return std::apply([&](auto&... v) { return callback_access::invoke_quietly(cb, std::move(v)...); }, *result.values);
+  }
 
   void forget_waiter(const Key& key, anchor* wait)
   {
@@ -302,7 +316,10 @@ public:
    * @par Per-operation cancellation
    * Every type cancels this wait only (`operation_aborted`). The next
    * completion (or failure) for `key` is then discarded, as the late answer
-   * to the cancelled wait; `fail_all` forgets that too.
+   * to the cancelled wait (`fail_all` keeps that; `forget(key)` forgets it).
+   * A wait that its handler context's shutdown abandoned leaves `key` free:
+   * the next wait for it may start, and a completion for it is kept for
+   * that wait.
    */
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) WaitToken =
                 boost::asio::default_completion_token_t<Executor>>
@@ -314,22 +331,28 @@ public:
   }
 
   /// Completes `key`: its wait if one is pending, else the next one started.
-  /// Returns false if it was discarded: the late answer to a cancelled wait.
+  /// Returns false if the values were not taken: the late answer to a
+  /// cancelled wait (discarded), or a second completion (or failure) of a key
+  /// whose first one is still kept for its wait (refused: the wait gets the
+  /// first).
   bool complete(const Key& key, Args... args)
   {
     return state_
         && state_->complete(key, typename detail::correlator_state<Key, signature>::values_type(std::move(args)...));
   }
 
-  /// Fails `key`'s wait with `ec` (kept, like a completion, if none is pending).
+  /// Fails `key`'s wait with `ec` (kept, like a completion, if none is
+  /// pending). Returns false as `complete` does.
   bool fail(const Key& key, const boost::system::error_code& ec) { return state_ && state_->fail(key, ec); }
 
-  /// Fails every pending wait with `ec` and discards kept completions.
-  /// Returns how many waits it failed.
+  /// Fails every pending wait with `ec` and discards kept completions. The
+  /// late answers of cancelled waits stay discarded. Returns how many waits
+  /// it failed.
   std::size_t fail_all(const boost::system::error_code& ec) { return state_ ? state_->fail_all(ec) : 0; }
 
-  /// Discards a kept completion that no wait will claim. Returns whether
-  /// there was one.
+  /// Discards a kept completion that no wait will claim, and forgets that
+  /// the answer to a cancelled wait for `key` is still due (it will never
+  /// come). Returns whether there was either.
   bool forget(const Key& key) { return state_ && state_->forget(key); }
 
   /// How many waits are pending.

@@ -8,6 +8,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -113,6 +114,66 @@ BOOST_FIXTURE_TEST_CASE(a_second_wait_for_the_same_key_is_an_error, io_fixture)
   BOOST_TEST((second == error_code(awaitify::error::operation_in_progress)));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_second_early_completion_is_refused_and_the_first_kept, io_fixture)
+{
+  acks c(ioc.get_executor());
+  BOOST_TEST(c.complete(7, 70));
+  BOOST_TEST(!c.complete(7, 71));
+  BOOST_TEST(!c.fail(7, asio::error::eof));
+  BOOST_TEST(c.early() == 1u);
+  std::optional<int> got;
+  c.async_wait(7, [&](error_code ec, int v) {
+    BOOST_TEST(!ec);
+    got = v;
+  });
+  run();
+  BOOST_TEST(got == 70);
+}
+
+// A wait that the shutdown of its handler's context abandoned leaves its key:
+// the next wait for it starts, and gets the completion.
+BOOST_FIXTURE_TEST_CASE(a_wait_abandoned_by_its_handler_contexts_shutdown_frees_its_key, io_fixture)
+{
+  for (const bool completed_before_the_next_wait : {true, false})
+  {
+    acks c(ioc.get_executor());
+    bool abandoned_ran = false;
+    {
+      asio::io_context handler_ctx;
+      c.async_wait(1, asio::bind_executor(handler_ctx, [&](error_code, int) { abandoned_ran = true; }));
+    }
+    BOOST_TEST(awaitify::get_counters(ioc).abandoned >= 1u);
+    if (completed_before_the_next_wait)
+      BOOST_TEST(c.complete(1, 10));
+    std::optional<std::pair<error_code, int>> got;
+    c.async_wait(1, [&](error_code ec, int v) { got.emplace(ec, v); });
+    if (!completed_before_the_next_wait)
+      BOOST_TEST(c.complete(1, 10));
+    run();
+    BOOST_TEST(!abandoned_ran);
+    BOOST_TEST_REQUIRE(got.has_value());
+    BOOST_TEST(!got->first);
+    BOOST_TEST(got->second == 10);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(fail_all_keeps_discarding_the_late_answer_of_a_cancelled_wait, io_fixture)
+{
+  acks c(ioc.get_executor());
+  asio::cancellation_signal signal;
+  std::optional<error_code> cancelled;
+  c.async_wait(1, asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { cancelled = ec; }));
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(c.fail_all(asio::error::connection_reset) == 0u);
+  BOOST_TEST(!c.complete(1, 10)); // Still the late answer to the cancelled wait.
+  std::optional<int> got;
+  c.async_wait(1, [&](error_code, int v) { got = v; });
+  BOOST_TEST(c.complete(1, 11));
+  run();
+  BOOST_TEST((cancelled == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(got == 11);
+}
+
 BOOST_FIXTURE_TEST_CASE(completions_racing_the_waits_on_another_thread, io_fixture)
 {
   constexpr int keys = 2000;
@@ -146,12 +207,15 @@ BOOST_AUTO_TEST_CASE(completions_after_the_context_is_destroyed)
     for (int key = 0; key < 100; ++key)
       c->async_wait(key, [](error_code, int) { BOOST_FAIL("a handler ran after shutdown"); });
   }
+  // The shutdown abandoned the waits and freed their keys: each completion
+  // is kept, as for a wait not started yet, and no handler runs.
   std::thread network([&] {
     for (int key = 0; key < 100; ++key)
-      BOOST_TEST(!c->complete(key, key));
+      BOOST_TEST(c->complete(key, key));
   });
   network.join();
   BOOST_TEST(c->waiting() == 0u);
+  BOOST_TEST(c->early() == 100u);
 }
 
 BOOST_FIXTURE_TEST_CASE(const_reference_values_and_errors, io_fixture)

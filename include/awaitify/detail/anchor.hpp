@@ -309,6 +309,12 @@ public:
     cancel_types_.fetch_or(static_cast<std::uint32_t>(types), std::memory_order_release);
   }
 
+  /// The operation's outcome, or no_outcome while it is pending.
+  outcome decided_outcome() const noexcept
+  {
+    return static_cast<outcome>(state_.load(std::memory_order_acquire) & outcome_mask);
+  }
+
   /// Whether the operation's outcome is decided.
   bool is_decided() const noexcept { return (state_.load(std::memory_order_acquire) & outcome_mask) != no_outcome; }
 
