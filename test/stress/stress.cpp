@@ -12,6 +12,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -214,6 +215,62 @@ BOOST_AUTO_TEST_CASE(random_outcomes_across_threads)
   BOOST_TEST(c.abandoned == 0u);
   BOOST_TEST(c.duplicate == duplicate);
   BOOST_TEST(c.late == late);
+}
+
+// The library calls back on its own thread as the initiating function returns,
+// for a handler of another context: the thread that posts must see what the
+// initiator wrote (its registry links), and a wait-mode hook that the library
+// answers from its own thread still returns before the handler runs.
+BOOST_AUTO_TEST_CASE(foreign_callbacks_racing_the_initiator_and_the_hooks)
+{
+  constexpr int operations = 20'000;
+  asio::io_context io;
+  asio::io_context app;
+  std::optional<awaitify_test::worker> library(std::in_place);
+  std::atomic<int> handlers{0};
+  std::atomic<int> handlers_before_their_hook_returned{0};
+  auto keep_app_running = asio::make_work_guard(app);
+  std::thread app_thread([&] { app.run(); });
+  std::vector<std::unique_ptr<asio::cancellation_signal>> signals;
+  std::vector<std::unique_ptr<std::atomic<bool>>> hook_returned;
+  for (int i = 0; i < operations; ++i)
+  {
+    signals.push_back(std::make_unique<asio::cancellation_signal>());
+    hook_returned.push_back(std::make_unique<std::atomic<bool>>(i % 2 == 0));
+  }
+  for (int i = 0; i < operations; ++i)
+  {
+    std::atomic<bool>& returned = *hook_returned[std::size_t(i)];
+    auto init = [&library, &returned, i](callback<void(int)> cb) {
+      if (i % 2 == 0)
+      {
+        library->post([cb, i] { cb(i); });
+        return;
+      }
+      cb.on_cancel(
+          [&library, &returned, cb] {
+            library->post([cb] { cb.fail(asio::error::operation_aborted); });
+            returned = true;
+          },
+          asio::cancellation_type::terminal, awaitify::after_cancel::wait_for_callback);
+    };
+    awaitify::async_call<void(int)>(io, init,
+        asio::bind_executor(app, asio::bind_cancellation_slot(signals[std::size_t(i)]->slot(),
+                                     [&handlers, &handlers_before_their_hook_returned, &returned](error_code, int) {
+                                       if (!returned)
+                                         ++handlers_before_their_hook_returned;
+                                       ++handlers;
+                                     })));
+    if (i % 2 == 1)
+      signals[std::size_t(i)]->emit(asio::cancellation_type::terminal);
+  }
+  library.reset(); // Every callback has been made.
+  keep_app_running.reset();
+  app_thread.join();
+  BOOST_TEST(handlers == operations);
+  BOOST_TEST(handlers_before_their_hook_returned == 0);
+  io.run(); // The work released on io's own thread.
+  BOOST_TEST(awaitify::get_counters(io).pending == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
