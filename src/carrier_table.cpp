@@ -76,7 +76,7 @@ public:
       evicted->release_share();
     if (spent_again)
     {
-      spent_again->report_lost_invocation();
+      spent_again->report_duplicate(); // The first call may still be in its transform.
       spent_again->release_share();
     }
     return carrier;

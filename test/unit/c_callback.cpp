@@ -21,6 +21,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 #include <utility>
@@ -324,6 +325,43 @@ BOOST_FIXTURE_TEST_CASE(two_c_callbacks_complete_one_operation_exactly_once, c_f
   BOOST_TEST((results[3] == std::pair<error_code, int>(error_code(), 7)));
   BOOST_TEST((recorder.kinds() == std::vector<std::string>{"duplicate", "duplicate"})); // ...the second is counted.
   BOOST_TEST(awaitify::get_counters(ioc).duplicate == 2u);
+}
+
+// The library calls the failure callback while the success callback's
+// transform still runs: the operation has no outcome yet, but the second call
+// is a duplicate, not a late one.
+BOOST_FIXTURE_TEST_CASE(a_concurrent_second_call_of_a_pair_is_a_duplicate, c_fixture)
+{
+  misuse_recorder recorder(ioc);
+  std::optional<std::pair<error_code, int>> result;
+  auto connect = [](callback<void(int)> cb) {
+    // The failure callback, made on another thread from inside the success
+    // callback's transform.
+    static on_failure_fn failure;
+    static void* context;
+    auto c = awaitify::to_c_callbacks<on_success_fn, on_failure_fn>(
+        std::move(cb),
+        [](callback<void(int)>& done, fake_success_data* r) {
+          std::thread second([] {
+            fake_failure_data bad{3};
+            failure(context, &bad);
+          });
+          second.join();
+          done(r->token);
+        },
+        [](callback<void(int)>& done, fake_failure_data* r) {
+          done.fail(error_code(-r->code, boost::system::generic_category()));
+        });
+    failure = c.on_failure();
+    context = c.user_data();
+    fake_success_data ok{7};
+    c.on_success()(c.user_data(), &ok);
+  };
+  awaitify::async_call<void(int)>(ioc, connect, [&](error_code ec, int token) { result.emplace(ec, token); });
+  run();
+  BOOST_TEST((result == std::pair<error_code, int>(error_code(), 7)));
+  BOOST_TEST((recorder.kinds() == std::vector<std::string>{"duplicate"}));
+  BOOST_TEST(awaitify::get_counters(ioc).late == 0u);
 }
 
 BOOST_FIXTURE_TEST_CASE(two_c_callbacks_reclaimed_after_a_synchronous_failure, c_fixture)

@@ -210,6 +210,10 @@ public:
     return try_complete(o, fill, boost::asio::cancellation_type::none);
   }
 
+  /// Reports a second call of a C callback whose carrier was spent: a
+  /// duplicate, even while the first call is still completing.
+  void report_duplicate() noexcept { stats_->report(misuse::duplicate, where_); }
+
   /// Reports an invocation that lost: a duplicate, or a late one.
   void report_lost_invocation() noexcept
   {
