@@ -111,12 +111,15 @@ public:
    * `demand() > 0` and resumes reading in `f`; a pause-style one (curl's
    * `CURL_WRITEFUNC_PAUSE`, `uv_read_stop`) pauses at 0 and resumes in `f`.
    *
-   * `f` runs on the consumer's thread, inside the `async_next` that took the
-   * item completing the batch, outside awaitify's lock. Calls never overlap;
-   * none is made once the stream's end is seen, nor after the teardown has
-   * started (the teardown waits for a call in progress, and destroys `f`).
-   * `f` may push and close, but must not call `on_demand`, nor block on the
-   * consumer. A later registration replaces the earlier one.
+   * `f` runs on the stream's executor, in a function that the `async_next`
+   * which took the item completing the batch posts there, outside awaitify's
+   * lock. Calls never overlap; none is made once the stream's end is seen,
+   * nor after the teardown has started (the teardown waits for a call in
+   * progress, and destroys `f`). `f` may push and close, but must not call
+   * `on_demand`, nor block on the consumer. What `f` throws propagates out of
+   * the executor's `run()`, as a handler's exception does (the grant is then
+   * lost: the credit it carried is not announced again). A later
+   * registration replaces the earlier one.
    */
   template <typename F>
   void on_demand(F&& f) const

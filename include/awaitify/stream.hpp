@@ -21,7 +21,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/executor.hpp>
+#include <boost/asio/post.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -29,18 +31,36 @@
 namespace awaitify {
 namespace detail {
 
-/// The init of async_next.
+/// A grant of flow-control credit on its way to the producer's `on_demand`.
+/// It runs as a handler of the stream's executor, not inside `async_next`:
+/// what the producer's function throws then leaves that executor's run(),
+/// as any handler's exception does, and cannot be lost in an initiation
+/// whose operation has already completed.
 template <typename Signature>
+struct grant_announcement
+{
+  std::shared_ptr<stream_state<Signature>> state_;
+  std::size_t credit_;
+
+  void operator()() const { state_->announce_grant(credit_); }
+};
+
+/// The init of async_next.
+template <typename Signature, typename Executor>
 struct next_item
 {
   std::shared_ptr<stream_state<Signature>> state_;
+  Executor ex_;
 
   void operator()(callback<Signature> cb) &&
   {
-    if (state_)
-      state_->next(std::move(cb));
-    else
+    if (!state_)
+    {
       cb.fail(boost::asio::error::bad_descriptor); // A moved-from stream.
+      return;
+    }
+    if (const std::size_t grant = state_->next(std::move(cb)))
+      boost::asio::post(ex_, grant_announcement<Signature>{std::move(state_), grant});
   }
 };
 
@@ -139,7 +159,7 @@ public:
   {
     return boost::asio::async_initiate<NextToken, completion_signature>(
         detail::initiate_async_call<Signature, Executor>(ex_), token,
-        detail::next_item<Signature>{state_}, where_);
+        detail::next_item<Signature, Executor>{state_, ex_}, where_);
   }
 
 #ifndef GENERATING_DOCUMENTATION

@@ -189,8 +189,9 @@ public:
 
   // The consumer.
 
-  /// The init of async_next.
-  void next(callback<signature> cb)
+  /// The init of async_next. Returns the credit to announce to the
+  /// producer (see announce_grant), or 0.
+  std::size_t next(callback<signature> cb)
   {
     // Cancelling a wait takes nothing from the stream: every type is
     // honoured, and the stream needs no hook (that would cost an allocation
@@ -217,8 +218,22 @@ public:
       else
         waiter_ = std::move(cb);
     }
-    if (grant)
-      announce_grant(grant);
+    return grant;
+  }
+
+  /// Tells the producer, outside the stream's lock, that it may push `n`
+  /// more items. Announcements never overlap, and none is made once the
+  /// stream has ended or after its teardown has started.
+  void announce_grant(std::size_t n)
+  {
+    std::lock_guard lock(demand_mutex_);
+    {
+      std::lock_guard state_lock(mutex_);
+      if (ended_)
+        return;
+    }
+    if (on_demand_)
+      on_demand_(n);
   }
 
   /// The stream object is gone: end now, discarding what is buffered.
@@ -340,21 +355,6 @@ private:
       return 0;
     credit_ += owed_;
     return std::exchange(owed_, 0);
-  }
-
-  /// Tells the producer, outside the stream's lock, that it may push `n`
-  /// more items. Announcements never overlap, and none is made once the
-  /// stream has ended or after its teardown has started.
-  void announce_grant(std::size_t n)
-  {
-    std::lock_guard lock(demand_mutex_);
-    {
-      std::lock_guard state_lock(mutex_);
-      if (ended_)
-        return;
-    }
-    if (on_demand_)
-      on_demand_(n);
   }
 
   /// Buffers the item by the policy, with no consumer waiting.
