@@ -151,11 +151,14 @@ public:
 
   /// Delivers the result. Returns true for the invocation that completed the
   /// operation; false, having done nothing but count it, for every other one
-  /// (and for a moved-from callback). The values are moved, never copied.
+  /// (and for a moved-from callback). Values the signature takes by value or
+  /// by rvalue reference are moved; those it takes by lvalue reference
+  /// belong to the caller (a library's own buffer) and are copied, never
+  /// moved from.
   bool operator()(Args... args) const noexcept
   {
     return complete([&](detail::op_header& op) {
-      static_cast<detail::op_base<signature>&>(op).set_values(std::move(args)...);
+      static_cast<detail::op_base<signature>&>(op).set_values(std::forward<Args>(args)...);
     });
   }
 

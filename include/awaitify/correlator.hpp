@@ -337,8 +337,8 @@ public:
   /// first).
   bool complete(const Key& key, Args... args)
   {
-    return state_
-        && state_->complete(key, typename detail::correlator_state<Key, signature>::values_type(std::move(args)...));
+    using values_type = typename detail::correlator_state<Key, signature>::values_type;
+    return state_ && state_->complete(key, values_type(std::forward<Args>(args)...));
   }
 
   /// Fails `key`'s wait with `ec` (kept, like a completion, if none is

@@ -85,12 +85,14 @@ public:
   /// Pushes an item: `enqueued` (buffered, or handed to the waiting
   /// consumer), `dropped` by the buffer policy (the options' `on_drop` then
   /// received it, on this thread), or `closed` (the stream has ended; the
-  /// item is destroyed). Values are moved, never copied.
+  /// item is destroyed). Values taken by value or rvalue reference are
+  /// moved; those taken by lvalue reference belong to the caller and are
+  /// copied, never moved from.
   push_result operator()(Args... args) const
   {
     if (!state_)
       return push_result::closed;
-    return state_->push(typename detail::stream_state<signature>::item_type(std::move(args)...));
+    return state_->push(typename detail::stream_state<signature>::item_type(std::forward<Args>(args)...));
   }
 
   /// The credit left: how many more items the producer may push without

@@ -17,6 +17,8 @@
 #include <boost/asio/async_result.hpp>
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -26,12 +28,46 @@ namespace detail {
 
 /// The `init` of a wrapped call: the legacy function and decayed copies of
 /// its arguments, to be called with the callback appended.
+// How the wrapper and its operations hold the legacy function. A function
+// pointer or a stateless function object is copied into each operation: that
+// costs nothing, and no state can diverge. A function object with state is
+// shared by the wrapper (and its copies) and every operation it starts, so
+// that each call reaches the one the wrapper stores, as if called directly,
+// even when a deferred operation is launched after the wrapper is gone.
+template <typename LegacyFn>
+inline constexpr bool shares_legacy_fn = std::is_class_v<LegacyFn> && !std::is_empty_v<LegacyFn>;
+
+template <typename LegacyFn>
+using stored_legacy_fn = std::conditional_t<shares_legacy_fn<LegacyFn>, std::shared_ptr<LegacyFn>, LegacyFn>;
+
+template <typename LegacyFn>
+stored_legacy_fn<LegacyFn> store_legacy_fn(LegacyFn&& fn)
+{
+  if constexpr (shares_legacy_fn<LegacyFn>)
+    return std::make_shared<LegacyFn>(std::move(fn));
+  else
+    return std::move(fn);
+}
+
+template <typename LegacyFn>
+LegacyFn& stored_fn(stored_legacy_fn<LegacyFn>& fn)
+{
+  if constexpr (shares_legacy_fn<LegacyFn>)
+  {
+    if (!fn)
+      throw std::bad_function_call(); // A moved-from wrapper's.
+    return *fn;
+  }
+  else
+    return fn;
+}
+
 template <typename Signature, typename LegacyFn, typename... Args>
 class bound_legacy_call
 {
 public:
   template <typename... A>
-  explicit bound_legacy_call(const LegacyFn& fn, A&&... args)
+  explicit bound_legacy_call(const stored_legacy_fn<LegacyFn>& fn, A&&... args)
     : fn_(fn), args_(std::forward<A>(args)...)
   {
   }
@@ -40,11 +76,12 @@ public:
   // arguments work.
   void operator()(callback<Signature> cb) &&
   {
-    std::apply([&](Args&... args) { fn_(std::move(args)..., std::move(cb)); }, args_);
+    LegacyFn& fn = stored_fn<LegacyFn>(fn_);
+    std::apply([&](Args&... args) { fn(std::move(args)..., std::move(cb)); }, args_);
   }
 
 private:
-  LegacyFn fn_;
+  stored_legacy_fn<LegacyFn> fn_;
   std::tuple<Args...> args_;
 };
 
@@ -145,11 +182,20 @@ struct check_callback_parameter
 template <typename Signature, typename LegacyFn>
 constexpr bool check_legacy_fn() noexcept
 {
+  static_assert(!std::is_member_pointer_v<std::decay_t<LegacyFn>>,
+      "awaitify::wrap: a member function needs its object: wrap a lambda that calls it, as in "
+      "wrap<void(int)>(ex, [&obj](int a, awaitify::callback<void(int)> cb) { obj.async_f(a, std::move(cb)); })");
   using legacy = call_parameters<std::decay_t<LegacyFn>>;
   if constexpr (legacy::known)
   {
     if constexpr (legacy::size > 0)
-      return check_callback_parameter<std::decay_t<typename legacy::last>, Signature>::value;
+    {
+      using last = typename legacy::last;
+      static_assert(!std::is_lvalue_reference_v<last> || std::is_const_v<std::remove_reference_t<last>>,
+          "awaitify::wrap: the legacy function takes its callback by non-const reference, which the "
+          "callback awaitify makes cannot bind to: wrap a lambda that keeps the callback and passes it");
+      return check_callback_parameter<std::decay_t<last>, Signature>::value;
+    }
   }
   return true;
 }
@@ -170,6 +216,11 @@ constexpr bool check_legacy_fn() noexcept
  * executor (default: `get_executor()`), terminal per-operation cancellation,
  * shutdown safety. Diagnostics report the place where `wrap` was called.
  *
+ * Every call reaches the legacy function the wrapper stores: a function
+ * object with state (a counter, a connection) is shared by the wrapper, its
+ * copies and the operations they start, never copied per call; a function
+ * pointer or a stateless function object is copied, which is the same.
+ *
  * @par Thread safety
  * `operator()` is const and may be called concurrently from any threads if
  * the legacy function may be.
@@ -187,29 +238,28 @@ public:
   /// Made by `wrap`: calls `fn` with the I/O executor `ex`; `where` records
   /// the call site of `wrap` for misuse reports.
   wrapper(const Executor& ex, LegacyFn fn, const source_location& where)
-    : ex_(ex), fn_(std::move(fn)), where_(where)
+    : ex_(ex), fn_(detail::store_legacy_fn(std::move(fn))), where_(where)
   {
   }
 
-  /// A copy, if the legacy function can be copied.
+  /// A copy that shares a function object with state, and copies any other.
   wrapper(const wrapper&) = default;
 
-  /// Takes over `other`'s legacy function. `other` keeps its executor; what
-  /// calling it then does is up to the moved-from function (an empty
-  /// `std::function` throws, and the operation completes with
-  /// `error::initiation_failed`).
-  wrapper(wrapper&& other) noexcept(
-      std::is_nothrow_copy_constructible_v<Executor> && std::is_nothrow_move_constructible_v<LegacyFn>)
+  /// Takes over `other`'s legacy function. `other` keeps its executor;
+  /// calling it then completes with `error::initiation_failed` (for a
+  /// function pointer or a stateless function object, it still calls it).
+  wrapper(wrapper&& other) noexcept(std::is_nothrow_copy_constructible_v<Executor>
+      && std::is_nothrow_move_constructible_v<detail::stored_legacy_fn<LegacyFn>>)
     : ex_(other.ex_), fn_(std::move(other.fn_)), where_(other.where_)
   {
   }
 
-  /// Copies `other`, if the legacy function can be copy-assigned.
+  /// Copies `other`, as the copy constructor does.
   wrapper& operator=(const wrapper&) = default;
 
   /// Takes over `other`'s legacy function, as the move constructor does.
-  wrapper& operator=(wrapper&& other) noexcept(
-      std::is_nothrow_copy_assignable_v<Executor> && std::is_nothrow_move_assignable_v<LegacyFn>)
+  wrapper& operator=(wrapper&& other) noexcept(std::is_nothrow_copy_assignable_v<Executor>
+      && std::is_nothrow_move_assignable_v<detail::stored_legacy_fn<LegacyFn>>)
   {
     ex_ = other.ex_;
     fn_ = std::move(other.fn_);
@@ -256,7 +306,7 @@ private:
   }
 
   Executor ex_;
-  LegacyFn fn_;
+  detail::stored_legacy_fn<LegacyFn> fn_;
   source_location where_;
 };
 
@@ -289,10 +339,12 @@ wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, Le
  * class). The signature is then `void(Args...)`, as if spelled:
  * `wrap(ex, legacy_add)` is `wrap<void(int)>(ex, legacy_add)` for
  * `void legacy_add(int, int, std::function<void(int)>)`. A legacy function
- * whose parameters cannot be read (overloaded, or a generic lambda) needs the
+ * object whose parameters cannot be read (a generic lambda) needs the
  * signature spelled; a callback parameter that an `awaitify::callback`
  * cannot be passed as (a plain function pointer: use `to_c_callback` and
- * `async_call`) is rejected by one `static_assert` naming both types.
+ * `async_call`) is rejected by one `static_assert` naming both types. An
+ * overloaded function cannot be passed to any function template, this one
+ * included: name the overload with a `static_cast` to its pointer type.
  *
  * @par Thread safety
  * Safe to call from any thread.

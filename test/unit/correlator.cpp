@@ -174,6 +174,18 @@ BOOST_FIXTURE_TEST_CASE(fail_all_keeps_discarding_the_late_answer_of_a_cancelled
   BOOST_TEST(got == 11);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_value_completed_by_reference_is_copied_not_moved_from, io_fixture)
+{
+  awaitify::correlator<int, void(std::string&), asio::io_context::executor_type> replies(ioc.get_executor());
+  std::optional<std::string> got;
+  replies.async_wait(1, [&](error_code, std::string v) { got = std::move(v); });
+  std::string library_buffer = "reply";
+  BOOST_TEST(replies.complete(1, library_buffer));
+  BOOST_TEST(library_buffer == "reply");
+  run();
+  BOOST_TEST(got == std::string("reply"));
+}
+
 BOOST_FIXTURE_TEST_CASE(completions_racing_the_waits_on_another_thread, io_fixture)
 {
   constexpr int keys = 2000;

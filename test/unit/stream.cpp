@@ -295,6 +295,21 @@ BOOST_AUTO_TEST_CASE(a_teardown_that_throws_at_shutdown_is_discarded)
 
 BOOST_AUTO_TEST_SUITE_END() // ends
 
+BOOST_FIXTURE_TEST_CASE(a_value_pushed_by_reference_is_copied_not_moved_from, io_fixture)
+{
+  std::optional<awaitify::sink<void(std::string&)>> producer;
+  auto s = awaitify::make_stream<void(std::string&)>(ioc, {}, [&](awaitify::sink<void(std::string&)> sink) {
+    producer.emplace(std::move(sink));
+  });
+  std::string library_buffer = "chunk";
+  BOOST_TEST(((*producer)(library_buffer) == push_result::enqueued));
+  BOOST_TEST(library_buffer == "chunk");
+  std::optional<std::string> got;
+  s.async_next([&](error_code, std::string v) { got = std::move(v); });
+  run();
+  BOOST_TEST(got == std::string("chunk"));
+}
+
 BOOST_AUTO_TEST_SUITE(flow_control)
 
 stream_options<void(int)> flow_controlled(std::size_t capacity)

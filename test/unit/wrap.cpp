@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -146,6 +147,71 @@ BOOST_FIXTURE_TEST_CASE(the_signature_is_read_off_the_legacy_functions_last_para
   BOOST_TEST(sum == 3);
   BOOST_TEST(value == std::string("value of k"));
   BOOST_TEST(twice == 3.0);
+}
+
+// The library passes its own buffer by non-const reference: the value is
+// copied into the completion, and the library's buffer keeps it.
+BOOST_FIXTURE_TEST_CASE(a_value_the_library_passes_by_reference_is_copied_not_moved_from, io_fixture)
+{
+  std::string library_buffer = "a line the library still owns";
+  auto read_line = awaitify::wrap(ioc.get_executor(),
+      [&library_buffer](std::function<void(std::string&)> cb) { cb(library_buffer); });
+  static_assert(std::is_same_v<decltype(read_line)::completion_signature, void(error_code, std::string)>);
+  std::optional<std::string> got;
+  read_line([&](error_code, std::string line) { got = std::move(line); });
+  run();
+  BOOST_TEST(got == std::string("a line the library still owns"));
+  BOOST_TEST(library_buffer == "a line the library still owns");
+}
+
+// The control: a value passed by value is moved, never copied.
+BOOST_FIXTURE_TEST_CASE(a_value_passed_by_value_is_moved, io_fixture)
+{
+  auto read_owned = awaitify::wrap(ioc.get_executor(), [](std::function<void(std::unique_ptr<int>)> cb) {
+    cb(std::make_unique<int>(5));
+  });
+  std::optional<int> got;
+  read_owned([&](error_code, std::unique_ptr<int> p) { got = *p; });
+  run();
+  BOOST_TEST(got == 5);
+}
+
+/// A legacy function object with state: each call sees the previous ones.
+struct numbering_service
+{
+  int calls = 0;
+
+  void operator()(std::function<void(int)> cb) { cb(++calls); }
+};
+
+BOOST_FIXTURE_TEST_CASE(every_call_reaches_the_stored_function_object, io_fixture)
+{
+  auto next_number = awaitify::wrap<void(int)>(ioc.get_executor(), numbering_service());
+  auto same_service = next_number;
+  std::vector<int> got;
+  auto record = [&](error_code, int n) { got.push_back(n); };
+  next_number(record);
+  next_number(record);
+  auto deferred = next_number(asio::deferred);
+  same_service(record);
+  std::move(deferred)(record);
+  run();
+  BOOST_TEST((got == std::vector<int>{1, 2, 3, 4}));
+}
+
+void overloaded_add(int a, int b, std::function<void(int)> cb) { cb(a + b); }
+void overloaded_add(int a, std::function<void(int)> cb) { cb(a); }
+
+BOOST_FIXTURE_TEST_CASE(an_overload_named_by_a_cast, io_fixture)
+{
+  auto add = awaitify::wrap(ioc.get_executor(), static_cast<void (*)(int, int, std::function<void(int)>)>(overloaded_add));
+  auto echo = awaitify::wrap(ioc.get_executor(), static_cast<void (*)(int, std::function<void(int)>)>(overloaded_add));
+  std::optional<int> sum, same;
+  add(2, 3, [&](error_code, int v) { sum = v; });
+  echo(4, [&](error_code, int v) { same = v; });
+  run();
+  BOOST_TEST(sum == 5);
+  BOOST_TEST(same == 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

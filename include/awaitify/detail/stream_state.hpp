@@ -124,7 +124,7 @@ public:
       }
       ended.complete();
       if (dropped && options_.on_drop)
-        std::apply(options_.on_drop, std::move(*dropped));
+        std::apply([this](auto&... values) { options_.on_drop(std::forward<Args>(values)...); }, *dropped);
       return result;
     }
   }
