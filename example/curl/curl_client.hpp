@@ -42,10 +42,11 @@
 
 namespace http {
 
-/// libcurl's CURLcode values as boost::system errors.
+/// libcurl's CURLcode values as boost::system errors. CURLcode is a C
+/// enumeration: CURL_LAST bounds the codes that may be converted to it.
 inline const boost::system::error_category& curl_category() noexcept
 {
-  return awaitify::c_error_category<&curl_easy_strerror>("curl");
+  return awaitify::c_error_category<&curl_easy_strerror, CURL_LAST>("curl");
 }
 
 /// The completion signature of `async_get`: the error, and the HTTP status.
