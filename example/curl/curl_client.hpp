@@ -118,16 +118,17 @@ public:
           auto t = std::make_shared<transfer>();
           sink.on_demand([this, weak = std::weak_ptr<transfer>(t)](std::size_t) { resume_later(weak); });
           // curl's write callback, on the curl thread: a chunk while the
-          // consumer has demand; at zero, pause (curl keeps the data).
+          // consumer has demand; at zero, pause (curl keeps the data). The
+          // check and the pause are one step: a grant is announced (and the
+          // resume posted) only after the transfer is marked paused.
           t->writer.emplace(awaitify::to_c_sink<curl_write_callback>(sink,
               [t = t.get()](const awaitify::sink<chunk_signature>& target, char* data, std::size_t size,
                   std::size_t count) -> std::size_t {
-                if (target.demand() == 0)
-                {
-                  t->paused = true;
-                  ++t->owner->pauses_;
+                if (target.try_pause([t] {
+                      t->paused = true;
+                      ++t->owner->pauses_;
+                    }))
                   return CURL_WRITEFUNC_PAUSE;
-                }
                 target(std::string(data, size * count));
                 return size * count;
               }));

@@ -130,6 +130,33 @@ public:
       state_->on_demand(std::function<void(std::size_t)>(std::forward<F>(f)));
   }
 
+  /// Pauses the producer if it has no demand left, atomically with respect
+  /// to grants: if `demand()` is 0, runs `pause()` and returns true; else
+  /// runs nothing and returns false (push).
+  /**
+   * A grant that comes after the check is announced (`on_demand`'s function
+   * runs) only once `pause()` has returned, so a "resume" issued from
+   * `on_demand` can never come before the pause it undoes: the lost wake-up
+   * of a producer that checks `demand() == 0` and then pauses, while a grant
+   * lands in between, cannot happen.
+   * @code
+   * // On the producer's thread, with resume() called from on_demand's function:
+   * if (sink.try_pause([&] { reader.stop(); })) return;
+   * sink(next_item());
+   * @endcode
+   * `pause` runs on the calling thread, holding the lock that serialises
+   * grant announcements (not the stream's lock: it may push); it must not
+   * call `on_demand` or `try_pause`, nor wait for the consumer.
+   *
+   * @par Thread safety
+   * Safe from any thread, concurrently with pushes, grants and the consumer.
+   */
+  template <typename Pause>
+  bool try_pause(Pause&& pause) const
+  {
+    return state_ && state_->pause_if_no_demand(pause);
+  }
+
   /// How many pushes came with no credit left (`overflow_policy::flow_control`):
   /// those items were kept, beyond `capacity`.
   std::size_t overdrafts() const { return state_ ? state_->overdrafts() : 0; }

@@ -389,6 +389,44 @@ BOOST_FIXTURE_TEST_CASE(an_exception_from_on_demand_leaves_run, io_fixture)
   BOOST_TEST(producer->demand() == 1u); // The credit was granted; only its announcement threw.
 }
 
+// A producer on its own thread pauses when out of credit while the consumer
+// takes an item: the grant's announcement waits until the pause is done, so
+// the resume it triggers never comes before the pause (no lost wake-up).
+BOOST_FIXTURE_TEST_CASE(try_pause_holds_back_grants_until_the_pause_is_done, io_fixture)
+{
+  std::optional<int_sink> producer;
+  std::atomic<bool> paused{false};
+  std::optional<bool> paused_when_resumed;
+  auto s = awaitify::make_stream<void(int)>(ioc, flow_controlled(2), [&](int_sink sink) {
+    sink.on_demand([&](std::size_t) { paused_when_resumed = paused.load(); });
+    producer = sink;
+  });
+  BOOST_TEST(!producer->try_pause([] { BOOST_FAIL("paused with credit left"); }));
+  (*producer)(1);
+  (*producer)(2);
+  std::latch pausing(1);
+  std::latch consumer_took(1);
+  bool producer_paused = false;
+  std::thread producer_thread([&] {
+    producer_paused = producer->try_pause([&] {
+      pausing.count_down();
+      consumer_took.wait();
+      paused = true;
+    });
+  });
+  pausing.wait();
+  std::optional<int> got;
+  s.async_next([&](error_code, int v) { got = v; }); // Takes 1: a grant of 1, announced by a handler.
+  std::thread consumer_thread([&] { ioc.run(); });
+  consumer_took.count_down();
+  producer_thread.join();
+  consumer_thread.join();
+  BOOST_TEST(producer_paused);
+  BOOST_TEST(got == 1);
+  BOOST_TEST(paused_when_resumed == true);
+  producer->close();
+}
+
 BOOST_FIXTURE_TEST_CASE(taken_items_are_granted_back_in_batches_of_half_the_capacity, io_fixture)
 {
   std::optional<int_sink> producer;

@@ -163,6 +163,18 @@ public:
     }
   }
 
+  /// Runs `pause()` if the producer has no demand left, holding back grant
+  /// announcements until it returns. True if it ran.
+  template <typename Pause>
+  bool pause_if_no_demand(Pause& pause)
+  {
+    std::lock_guard announcing(demand_mutex_);
+    if (demand() != 0)
+      return false;
+    pause();
+    return true;
+  }
+
   std::size_t overdrafts()
   {
     std::lock_guard lock(mutex_);
