@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: BSL-1.0
+
+#include "explore/scenario.hpp"
+
+#include <utility>
+
+namespace awaitify_test::explore {
+
+using awaitify::callback;
+
+const char* to_string(event e) noexcept
+{
+  static const char* const names[] = {"start", "invoke", "drop", "copy", "cancel_terminal", "cancel_partial",
+      "run_io", "run_app", "shutdown_app", "push", "push_beyond_demand", "take", "close", "wait_key",
+      "complete_key", "cancel_wait"};
+  static_assert(sizeof(names) / sizeof(names[0]) == static_cast<std::size_t>(event::count));
+  return e < event::count ? names[static_cast<std::size_t>(e)] : "?";
+}
+
+struct scenario::op_state
+{
+  op_mode mode{};
+  bool on_app = false;
+  bool expected_abandoned = false;
+  bool in_hook = false;
+  int handler_runs = 0;
+  std::vector<callback<void(int)>> copies;
+  asio::cancellation_signal signal;
+  std::shared_ptr<int> token = std::make_shared<int>(0); // Held by the handler.
+};
+
+struct scenario::wait_state
+{
+  int key = 0;
+  bool on_app = false;
+  bool decided = false;
+  bool in_progress_allowed = false;
+  int handler_runs = 0;
+  asio::cancellation_signal signal;
+  std::shared_ptr<int> token = std::make_shared<int>(0);
+};
+
+scenario::scenario() = default;
+
+scenario::~scenario()
+{
+  if (io_ || app_)
+    finish();
+}
+
+void scenario::violation(std::string what)
+{
+  violations_.push_back(std::move(what));
+}
+
+void scenario::check_contexts_not_stopped(const char* after)
+{
+  // Both were restarted before the event: only a release of their last work
+  // on this (foreign) thread can have stopped them.
+  if (io_->stopped())
+    violation(std::string("the I/O context was stopped by ") + after);
+  if (app_ && app_->stopped())
+    violation(std::string("the handler context was stopped by ") + after);
+}
+
+void scenario::start(op_mode mode)
+{
+  if (ops_.size() >= 4)
+    return;
+  op_state& op = ops_.emplace_back();
+  op.mode = mode;
+  op.on_app = mode.handler_on_app && app_;
+  auto init = [this, &op](callback<void(int)> cb) {
+    if (op.mode.has_hook)
+    {
+      auto hook = [this, &op] {
+        op.in_hook = true;
+        if (op.mode.hook_calls_back && !op.copies.empty())
+        {
+          op.copies.back()(-1);
+          // Were the handler posted already, this would run it. A context
+          // that runs out of work here stops; that is no foreign release.
+          io_->poll();
+          io_->restart();
+          if (app_)
+          {
+            app_->poll();
+            app_->restart();
+          }
+        }
+        op.in_hook = false;
+      };
+      cb.on_cancel(hook, op.mode.hook_partial ? asio::cancellation_type::partial : asio::cancellation_type::terminal,
+          op.mode.hook_waits ? awaitify::after_cancel::wait_for_callback : awaitify::after_cancel::complete_now);
+    }
+    op.copies.push_back(std::move(cb));
+  };
+  auto handler = [this, &op, token = op.token](error_code, int) {
+    if (op.in_hook)
+      violation("a handler ran while its operation's cancellation hook was running");
+    if (++op.handler_runs > 1)
+      violation("a handler ran twice");
+  };
+  if (op.on_app)
+    awaitify::async_call<void(int)>(*io_, init,
+        asio::bind_executor(*app_, asio::bind_cancellation_slot(op.signal.slot(), handler)));
+  else
+    awaitify::async_call<void(int)>(*io_, init, asio::bind_cancellation_slot(op.signal.slot(), handler));
+}
+
+void scenario::play(const step& s)
+{
+  if (!io_)
+    return;
+  const bool runs_a_context = s.what == event::run_io || s.what == event::run_app;
+  if (!runs_a_context)
+  {
+    io_->restart();
+    if (app_)
+      app_->restart();
+  }
+  op_state* op = ops_.empty() ? nullptr : &ops_[s.parameter % ops_.size()];
+  switch (s.what)
+  {
+  case event::start:
+    start(op_mode::from(s.parameter));
+    break;
+  case event::invoke:
+    if (op && !op->copies.empty())
+      op->copies[(s.parameter / 4) % op->copies.size()](s.parameter);
+    break;
+  case event::drop:
+    if (op && !op->copies.empty())
+      op->copies.erase(op->copies.begin() + static_cast<std::ptrdiff_t>((s.parameter / 4) % op->copies.size()));
+    break;
+  case event::copy:
+    if (op && !op->copies.empty() && op->copies.size() < 3)
+      op->copies.push_back(op->copies.front());
+    break;
+  case event::cancel_terminal:
+    if (op)
+      op->signal.emit(asio::cancellation_type::terminal);
+    break;
+  case event::cancel_partial:
+    if (op)
+      op->signal.emit(asio::cancellation_type::partial);
+    break;
+  case event::run_io:
+    io_->restart();
+    io_->poll_one();
+    break;
+  case event::run_app:
+    if (app_)
+    {
+      app_->restart();
+      app_->poll_one();
+    }
+    break;
+  case event::shutdown_app:
+    if (!app_)
+      break;
+    for (op_state& o : ops_)
+      if (o.on_app && o.handler_runs == 0)
+        o.expected_abandoned = true;
+    for (wait_state& w : waits_)
+      if (w.on_app)
+        w.decided = true; // Abandoned.
+    app_.reset();
+    break;
+  case event::push:
+  case event::push_beyond_demand:
+  case event::take:
+  case event::close:
+    if (!stream_)
+    {
+      awaitify::stream_options<void(int)> options{awaitify::overflow_policy::flow_control, 2, {}};
+      stream_.emplace(awaitify::make_stream<void(int)>(
+          io_->get_executor(), options, [this](awaitify::sink<void(int)> sink) { producer_.emplace(std::move(sink)); }));
+    }
+    if (s.what == event::take && !taking_)
+    {
+      take_next(nullptr);
+      // A consumer that handles what it took at once; with nothing buffered,
+      // the wait stays pending and a later push completes it.
+      io_->poll();
+      io_->restart();
+    }
+    else if (s.what == event::close)
+      closed_ = producer_->close() || closed_;
+    else if (s.what == event::push_beyond_demand || (s.what == event::push && producer_->demand() > 0))
+    {
+      if ((*producer_)(pushed_) == awaitify::push_result::enqueued)
+        ++pushed_;
+    }
+    if (producer_->demand() > 2)
+      violation("the stream's demand exceeds its capacity");
+    break;
+  case event::wait_key:
+  {
+    if (!correlator_)
+      correlator_.emplace(io_->get_executor());
+    const int key = s.parameter & 1;
+    wait_state& w = waits_.emplace_back();
+    w.key = key;
+    for (const wait_state& other : waits_)
+      if (&other != &w && other.key == key && !other.decided)
+        w.in_progress_allowed = true;
+    if (w.in_progress_allowed || early_kept_[key])
+    {
+      w.decided = true;
+      early_kept_[key] = early_kept_[key] && w.in_progress_allowed;
+    }
+    auto handler = [this, &w, token = w.token](error_code ec, int) {
+      if (ec == awaitify::error::operation_in_progress && !w.in_progress_allowed)
+        violation("a wait failed with operation_in_progress although no wait for its key was pending");
+      if (++w.handler_runs > 1)
+        violation("a correlator wait's handler ran twice");
+    };
+    w.on_app = (s.parameter & 2) && app_;
+    if (w.on_app)
+      correlator_->async_wait(key, asio::bind_executor(*app_, asio::bind_cancellation_slot(w.signal.slot(), handler)));
+    else
+      correlator_->async_wait(key, asio::bind_cancellation_slot(w.signal.slot(), handler));
+    break;
+  }
+  case event::complete_key:
+  {
+    if (!correlator_)
+      break;
+    const int key = s.parameter & 1;
+    bool expected = true;
+    wait_state* pending = nullptr;
+    for (wait_state& w : waits_)
+      if (w.key == key && !w.decided)
+        pending = &w;
+    if (discard_due_[key])
+    {
+      expected = false;
+      discard_due_[key] = false;
+    }
+    else if (pending)
+      pending->decided = true;
+    else if (early_kept_[key])
+      expected = false;
+    else
+      early_kept_[key] = true;
+    if (correlator_->complete(key, s.parameter) != expected)
+      violation(expected ? "complete() refused a value the correlator should take"
+                         : "complete() took a value the correlator should refuse");
+    break;
+  }
+  case event::cancel_wait:
+  {
+    const int key = s.parameter & 1;
+    for (auto w = waits_.rbegin(); w != waits_.rend(); ++w)
+      if (w->key == key && !w->decided)
+      {
+        w->decided = true;
+        discard_due_[key] = true;
+        w->signal.emit(asio::cancellation_type::terminal);
+        break;
+      }
+    break;
+  }
+  case event::count:
+    break;
+  }
+  if (!runs_a_context && io_)
+    check_contexts_not_stopped(to_string(s.what));
+}
+
+void scenario::take_next(bool* ended)
+{
+  taking_ = true;
+  stream_->async_next([this, ended](error_code ec, int v) {
+    taking_ = false;
+    if (ec)
+    {
+      if (ended)
+        *ended = true;
+      return;
+    }
+    if (v != taken_)
+      violation("a stream item out of order or lost");
+    ++taken_;
+  });
+}
+
+void scenario::run_everything()
+{
+  for (int rounds = 0; rounds < 1000; ++rounds)
+  {
+    std::size_t ran = 0;
+    io_->restart();
+    ran += io_->poll();
+    if (app_)
+    {
+      app_->restart();
+      ran += app_->poll();
+    }
+    if (ran == 0)
+      return;
+  }
+  violation("the contexts never ran out of handlers");
+}
+
+std::vector<std::string> scenario::finish()
+{
+  if (!io_)
+    return violations_;
+  for (op_state& op : ops_)
+    op.copies.clear();
+  if (producer_)
+  {
+    producer_->close();
+    bool ended = false;
+    for (int i = 0; !ended && i <= pushed_ + 2; ++i)
+    {
+      run_everything();
+      if (!taking_)
+        take_next(&ended);
+      run_everything();
+    }
+    if (taken_ != pushed_)
+      violation("stream items lost: " + std::to_string(pushed_ - taken_));
+  }
+  producer_.reset();
+  stream_.reset();
+  correlator_.reset();
+  run_everything();
+  for (const op_state& op : ops_)
+  {
+    if (op.handler_runs != (op.expected_abandoned ? 0 : 1))
+      violation("an operation's handler ran " + std::to_string(op.handler_runs) + " times"
+          + (op.expected_abandoned ? " after its context's shutdown" : ""));
+  }
+  if (awaitify::get_counters(*io_).pending != 0)
+    violation("operations still pending at the end: " + std::to_string(awaitify::get_counters(*io_).pending));
+  app_.reset();
+  io_.reset();
+  for (const op_state& op : ops_)
+    if (op.token.use_count() != 1)
+      violation("a handler outlived its contexts");
+  for (const wait_state& w : waits_)
+    if (w.token.use_count() != 1)
+      violation("a correlator wait's handler outlived its contexts");
+  return violations_;
+}
+
+std::vector<std::string> play_all(const std::vector<step>& steps)
+{
+  scenario sc;
+  for (const step& s : steps)
+    sc.play(s);
+  return sc.finish();
+}
+
+} // namespace awaitify_test::explore

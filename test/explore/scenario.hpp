@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// A scenario: a sequence of events on awaitify's state machines (an
+// operation's outcome, hooks, copies and work; a flow-controlled stream; a
+// correlator), played on one thread, with the invariants checked after every
+// event. Each event is one of the points where awaitify's threads meet (a
+// callback made, a copy dropped, a cancellation of one type, a hook that
+// calls back, a handler run, a context shut down, a push, a take, a grant),
+// so a sequence of events is one interleaving of them. The exploration test
+// enumerates every short sequence; the fuzzer plays the sequences it
+// generates. A broken invariant is recorded, never thrown, so that a
+// scenario always ends and frees what it made.
+//
+
+#ifndef AWAITIFY_TEST_EXPLORE_SCENARIO_HPP
+#define AWAITIFY_TEST_EXPLORE_SCENARIO_HPP
+
+#include <awaitify/async_call.hpp>
+#include <awaitify/correlator.hpp>
+#include <awaitify/diagnostics.hpp>
+#include <awaitify/stream.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace awaitify_test::explore {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+enum class event : std::uint8_t
+{
+  // An operation, in the mode of the event's parameter (see op_mode).
+  start,
+  invoke,
+  drop,
+  copy,
+  cancel_terminal,
+  cancel_partial,
+  // The contexts: run one handler of either, destroy the handler context.
+  run_io,
+  run_app,
+  shutdown_app,
+  // A flow-controlled stream of capacity 2.
+  push,
+  push_beyond_demand,
+  take,
+  close,
+  // A correlator, for key (parameter & 1), its handler on either context.
+  wait_key,
+  complete_key,
+  cancel_wait,
+  count
+};
+
+const char* to_string(event e) noexcept;
+
+struct step
+{
+  event what;
+  std::uint8_t parameter;
+};
+
+/// What an operation started with `start` does, from the event's parameter.
+struct op_mode
+{
+  bool handler_on_app;   // bit 0: the handler is bound to the other context
+  bool has_hook;         // bit 1
+  bool hook_waits;       // bit 2: after_cancel::wait_for_callback
+  bool hook_partial;     // bit 3: the hook honours partial (else terminal only)
+  bool hook_calls_back;  // bit 4: the hook invokes a copy, as a library
+                         // reporting its cancellation from its cancel call
+
+  static op_mode from(std::uint8_t p) noexcept
+  {
+    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0};
+  }
+};
+
+class scenario
+{
+public:
+  scenario();
+  scenario(const scenario&) = delete;
+  scenario& operator=(const scenario&) = delete;
+  ~scenario();
+
+  void play(const step& s);
+
+  /// Drops every copy, runs both contexts out of work, destroys everything,
+  /// and checks the final invariants. Returns the broken invariants.
+  std::vector<std::string> finish();
+
+private:
+  struct op_state;
+  struct wait_state;
+
+  void start(op_mode mode);
+  void check_contexts_not_stopped(const char* after);
+  void violation(std::string what);
+  void run_everything();
+  /// Starts the consumer's next wait; `ended`, if given, is set at the end.
+  void take_next(bool* ended);
+
+  std::optional<asio::io_context> io_{std::in_place};
+  std::optional<asio::io_context> app_{std::in_place};
+  std::deque<op_state> ops_;
+
+  std::optional<awaitify::stream<void(int), asio::io_context::executor_type>> stream_;
+  std::optional<awaitify::sink<void(int)>> producer_;
+  int pushed_ = 0;
+  int taken_ = 0;
+  bool taking_ = false;
+  bool closed_ = false;
+
+  std::optional<awaitify::correlator<int, void(int), asio::io_context::executor_type>> correlator_;
+  std::deque<wait_state> waits_;
+  bool discard_due_[2] = {false, false};
+  bool early_kept_[2] = {false, false};
+
+  std::vector<std::string> violations_;
+};
+
+/// Plays `steps` on a fresh scenario and finishes it: the broken invariants.
+std::vector<std::string> play_all(const std::vector<step>& steps);
+
+} // namespace awaitify_test::explore
+
+#endif // AWAITIFY_TEST_EXPLORE_SCENARIO_HPP
