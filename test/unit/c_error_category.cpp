@@ -8,7 +8,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "common/hidden_category.hpp"
+#include "common/hidden_visibility_library.hpp"
 
 #include <cstdint>
 #include <string>

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "common/hidden_visibility_library.hpp"
 #include "common/io_fixture.hpp"
 #include "common/worker.hpp"
 
@@ -366,6 +367,32 @@ BOOST_AUTO_TEST_CASE(a_hook_that_owns_the_callback_indirectly_is_freed_at_shutdo
     BOOST_TEST(awaitify::get_counters(ioc).pending == 1u); // No drop is reported.
   }
   BOOST_TEST(watch.expired());
+}
+
+// A shared library built with hidden visibility has its own copy of the
+// inline code that registers hooks: it must recognise the state the
+// program's copy left (here: cancellation has already won).
+BOOST_FIXTURE_TEST_CASE(a_hook_registered_in_a_hidden_visibility_library, io_fixture)
+{
+  for (const bool cancelled_first : {true, false})
+  {
+    std::optional<awaitify::callback<void(int)>> held;
+    asio::cancellation_signal signal;
+    std::optional<error_code> result;
+    int hooks = 0;
+    awaitify::async_call<void(int)>(ioc, [&](awaitify::callback<void(int)> cb) { held = std::move(cb); },
+        asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+    if (cancelled_first)
+      signal.emit(asio::cancellation_type::terminal);
+    awaitify_test::on_cancel_from_hidden_library(*held, [&hooks] { ++hooks; });
+    BOOST_TEST(hooks == (cancelled_first ? 1 : 0)); // Cancellation had won: it runs at once.
+    if (!cancelled_first)
+      signal.emit(asio::cancellation_type::terminal);
+    BOOST_TEST(hooks == 1);
+    held.reset();
+    run();
+    BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END() // on_cancel

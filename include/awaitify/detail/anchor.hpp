@@ -489,18 +489,13 @@ private:
   }
 
   // Values of hooks_ that end the list: cancellation won (later hooks run at
-  // once), or the operation ended otherwise (later hooks never run).
-  static cancel_hook* hooks_cancelled() noexcept
-  {
-    alignas(cancel_hook) static char sentinel;
-    return reinterpret_cast<cancel_hook*>(&sentinel);
-  }
+  // once), or the operation ended otherwise (later hooks never run). They are
+  // values no hook can have (hooks are aligned), not addresses of statics: a
+  // shared library built with hidden visibility has its own copy of every
+  // static of this header, and must recognise the program's sentinels.
+  static cancel_hook* hooks_cancelled() noexcept { return reinterpret_cast<cancel_hook*>(std::uintptr_t(1)); }
 
-  static cancel_hook* hooks_closed() noexcept
-  {
-    alignas(cancel_hook) static char sentinel;
-    return reinterpret_cast<cancel_hook*>(&sentinel);
-  }
+  static cancel_hook* hooks_closed() noexcept { return reinterpret_cast<cancel_hook*>(std::uintptr_t(2)); }
 
   // 72 bytes: with glibc's malloc, a 72-byte block takes the same 80-byte
   // chunk as a 64-byte one, so the operation's functions live here.

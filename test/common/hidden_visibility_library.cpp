@@ -2,13 +2,20 @@
 
 #include <awaitify/c_error_category.hpp>
 
-#include "common/hidden_category.hpp"
+#include "common/hidden_visibility_library.hpp"
+
+#include <utility>
 
 namespace awaitify_test {
 
 boost::system::error_code error_from_hidden_library(int code)
 {
   return {code, awaitify::c_error_category<&shared_library_strerror>("shared library")};
+}
+
+void on_cancel_from_hidden_library(const awaitify::callback<void(int)>& cb, std::function<void()> hook)
+{
+  cb.on_cancel(std::move(hook));
 }
 
 } // namespace awaitify_test

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// A shared library built with hidden visibility, as plugins and vendor SDK
+// wrappers are: it has its own copy of every inline function and its
+// statics, and must still work with what the program made.
+//
+
+#ifndef AWAITIFY_TEST_COMMON_HIDDEN_VISIBILITY_LIBRARY_HPP
+#define AWAITIFY_TEST_COMMON_HIDDEN_VISIBILITY_LIBRARY_HPP
+
+#include <awaitify/callback.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <functional>
+
+namespace awaitify_test {
+
+inline const char* shared_library_strerror(int code)
+{
+  return code == 1 ? "shared library failure" : nullptr;
+}
+
+/// Made inside the shared library, with its own copy of the category.
+__attribute__((visibility("default"))) boost::system::error_code error_from_hidden_library(int code);
+
+/// Registers `hook` on `cb` from inside the shared library.
+__attribute__((visibility("default"))) void on_cancel_from_hidden_library(
+    const awaitify::callback<void(int)>& cb, std::function<void()> hook);
+
+} // namespace awaitify_test
+
+#endif // AWAITIFY_TEST_COMMON_HIDDEN_VISIBILITY_LIBRARY_HPP
