@@ -431,29 +431,32 @@ private:
   }
 
   /// Lets go of `hold`. The last holder of a decided operation whose owner
-  /// has handed it over posts it, busy as an owner is, or destroys it if a
-  /// shutdown abandoned it.
+  /// has handed it over posts it, or destroys it if a shutdown abandoned it.
+  /// A hook's thread posts busy, as an owner does: it may be any thread,
+  /// and the context must outlive its post. The initiator needs no busy
+  /// bit: the context cannot go away while its initiating function runs.
   void release_hold(std::uint32_t hold) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_acquire);
     std::uint32_t next;
     bool ours;
+    bool posts_busy;
     do
     {
       ours = (s & outcome_mask) != no_outcome && !(s & busy) && !(s & holds & ~hold);
-      next = s & ~hold;
-      if (ours && (s & outcome_mask) != abandoned)
-        next |= busy;
+      posts_busy = ours && hold == hooks_running && (s & outcome_mask) != abandoned;
+      next = (s & ~hold) | (posts_busy ? busy : 0u);
     } while (!state_.compare_exchange_weak(s, next, std::memory_order_acq_rel, std::memory_order_acquire));
     if (!ours)
       return;
     if ((s & outcome_mask) == abandoned)
-    {
       op_->destroy();
-      return;
+    else
+    {
+      op_->post();
+      if (posts_busy)
+        state_.fetch_and(~busy, std::memory_order_release);
     }
-    op_->post();
-    state_.fetch_and(~busy, std::memory_order_release);
   }
 
   void run_cancel_hooks(boost::asio::cancellation_type_t type) noexcept
