@@ -17,29 +17,6 @@ const char* to_string(event e) noexcept
   return e < event::count ? names[static_cast<std::size_t>(e)] : "?";
 }
 
-struct scenario::op_state
-{
-  op_mode mode{};
-  bool on_app = false;
-  bool expected_abandoned = false;
-  bool in_hook = false;
-  int handler_runs = 0;
-  std::vector<callback<void(int)>> copies;
-  asio::cancellation_signal signal;
-  std::shared_ptr<int> token = std::make_shared<int>(0); // Held by the handler.
-};
-
-struct scenario::wait_state
-{
-  int key = 0;
-  bool on_app = false;
-  bool decided = false;
-  bool in_progress_allowed = false;
-  int handler_runs = 0;
-  asio::cancellation_signal signal;
-  std::shared_ptr<int> token = std::make_shared<int>(0);
-};
-
 scenario::scenario() = default;
 
 scenario::~scenario()

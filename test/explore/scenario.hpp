@@ -102,8 +102,28 @@ public:
   std::vector<std::string> finish();
 
 private:
-  struct op_state;
-  struct wait_state;
+  struct op_state
+  {
+    op_mode mode{};
+    bool on_app = false;
+    bool expected_abandoned = false;
+    bool in_hook = false;
+    int handler_runs = 0;
+    std::vector<awaitify::callback<void(int)>> copies;
+    asio::cancellation_signal signal;
+    std::shared_ptr<int> token = std::make_shared<int>(0); // Held by the handler.
+  };
+
+  struct wait_state
+  {
+    int key = 0;
+    bool on_app = false;
+    bool decided = false;
+    bool in_progress_allowed = false;
+    int handler_runs = 0;
+    asio::cancellation_signal signal;
+    std::shared_ptr<int> token = std::make_shared<int>(0);
+  };
 
   void start(op_mode mode);
   void check_contexts_not_stopped(const char* after);
