@@ -163,7 +163,7 @@ void scenario::play(const step& s)
       io_->restart();
     }
     else if (s.what == event::close)
-      closed_ = producer_->close() || closed_;
+      producer_->close();
     else if (s.what == event::push_beyond_demand || (s.what == event::push && producer_->demand() > 0))
     {
       if ((*producer_)(pushed_) == awaitify::push_result::enqueued)

@@ -141,7 +141,6 @@ private:
   int pushed_ = 0;
   int taken_ = 0;
   bool taking_ = false;
-  bool closed_ = false;
 
   std::optional<awaitify::correlator<int, void(int), asio::io_context::executor_type>> correlator_;
   std::deque<wait_state> waits_;

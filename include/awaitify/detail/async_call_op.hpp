@@ -202,27 +202,10 @@ public:
   }
 
   /// Releases the work now; the executor stays usable.
-  void release_work() noexcept
-  {
-    if (!tracks_)
-      return;
-    Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
-    tracked_.~tracked_type();
-    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
-    tracks_ = false;
-  }
+  void release_work() noexcept { stop_tracking(false); }
 
   /// Releases the work from a thread that runs none of its context.
-  void release_work_through_context() noexcept
-  {
-    if (!tracks_)
-      return;
-    Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
-    release_through_context(std::move(tracked_));
-    tracked_.~tracked_type();
-    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
-    tracks_ = false;
-  }
+  void release_work_through_context() noexcept { stop_tracking(true); }
 
   Executor get() const noexcept
   {
@@ -231,6 +214,20 @@ public:
   }
 
 private:
+  /// Keeps the untracked form; the tracked one's work is released here, or
+  /// carried back to its context.
+  void stop_tracking(bool through_context) noexcept
+  {
+    if (!tracks_)
+      return;
+    Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
+    if (through_context)
+      release_through_context(std::move(tracked_));
+    tracked_.~tracked_type();
+    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
+    tracks_ = false;
+  }
+
   union
   {
     Executor untracked_;

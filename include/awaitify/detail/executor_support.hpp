@@ -97,7 +97,7 @@ public:
   }
 
   /// Releases the work from a thread that runs none of the executor's
-  /// context: see release_through_context below.
+  /// context: see release_through_context above.
   void reset_through_context() noexcept { release_through_context(std::move(tracked_)); }
 
 private:
