@@ -11,6 +11,7 @@
 #define AWAITIFY_C_CALLBACK_HPP
 
 #include <awaitify/callback.hpp>
+#include <awaitify/detail/carrier_ownership.hpp>
 #include <awaitify/detail/carrier_table.hpp>
 
 #include <boost/system/error_code.hpp>
@@ -156,13 +157,69 @@ struct pass_arguments
   }
 };
 
-/// A one-shot carrier: the callback and the transform, taken back and freed
-/// by the one call.
-template <typename Signature, typename Transform>
-struct one_shot_carrier
+/// What every one-shot C carrier begins with: its handles find the
+/// ownership there, whatever the carrier's type.
+struct c_carrier_base
 {
+  carrier_ownership ownership;
+};
+
+/// What a handle does with its carrier, whose type it does not know.
+struct c_carrier_ops
+{
+  /// reclaim() (null `ec`) or fail(*ec): completes the callback quietly and
+  /// gives back C's share.
+  bool (*release)(c_carrier_base* carrier, void* user_data, const boost::system::error_code* ec) noexcept;
+
+  /// Frees the carrier once its last handle let go. When C never had it
+  /// (`never_handed`), the callback it still holds is dropped, and reported,
+  /// as a lost one is.
+  void (*destroy)(c_carrier_base* carrier, void* user_data, bool never_handed) noexcept;
+};
+
+/// Gives C's share back when a C call returns: after the callback that the
+/// call took out of the carrier is gone, so a transform that completed
+/// nothing drops the operation then, whoever still holds a handle.
+template <typename Carrier>
+struct give_back_on_return
+{
+  Carrier* carried;
+
+  ~give_back_on_return()
+  {
+    if (carried->ownership.give_back() != carrier_ownership::release_result::keep)
+      delete carried;
+  }
+};
+
+template <typename Carrier>
+bool release_carrier(Carrier* carried, const boost::system::error_code* ec) noexcept
+{
+  give_back_on_return<Carrier> give_back{carried};
+  const auto cb = std::move(carried->cb);
+  // Asked for by the user: neither is reported as misuse.
+  const bool failed = ec ? callback_access::fail_quietly(cb, *ec) : callback_access::drop_quietly(cb);
+  return ec && failed;
+}
+
+/// A one-shot carrier: the callback, taken out by the one C call (or a
+/// reclaim), and the transform.
+template <typename Signature, typename Transform>
+struct one_shot_carrier : c_carrier_base
+{
+  one_shot_carrier(callback<Signature> c, Transform t) : cb(std::move(c)), transform(std::move(t)) {}
+
   callback<Signature> cb;
   Transform transform;
+
+  static bool release(c_carrier_base* carrier, void*, const boost::system::error_code* ec) noexcept
+  {
+    return release_carrier(static_cast<one_shot_carrier*>(carrier), ec);
+  }
+
+  static void destroy(c_carrier_base* carrier, void*, bool) noexcept { delete static_cast<one_shot_carrier*>(carrier); }
+
+  static constexpr c_carrier_ops ops{&release, &destroy};
 };
 
 template <typename CFunction, typename Locator, typename Signature, typename Transform>
@@ -176,8 +233,10 @@ struct one_shot_trampoline<R (*)(P...), Locator, Signature, Transform>
 
   static R call(P... params) noexcept
   {
-    std::unique_ptr<carrier> owned(static_cast<carrier*>(call_type::user_data(params...)));
-    return call_type::forward([&](auto&&... args) { return owned->transform(owned->cb, args...); }, params...);
+    auto* carried = static_cast<carrier*>(call_type::user_data(params...));
+    give_back_on_return<carrier> give_back{carried};
+    callback<Signature> cb = std::move(carried->cb);
+    return call_type::forward([&](auto&&... args) { return carried->transform(cb, args...); }, params...);
   }
 };
 
@@ -185,6 +244,64 @@ template <typename R, typename... P, typename Locator, typename Signature, typen
 struct one_shot_trampoline<R (*)(P...) noexcept, Locator, Signature, Transform>
   : one_shot_trampoline<R (*)(P...), Locator, Signature, Transform>
 {
+};
+
+/// A handle's share of a one-shot carrier (or a pair's): copies share it,
+/// and the last one to go frees a carrier that was never handed to C.
+class c_carrier_handle
+{
+public:
+  c_carrier_handle(c_carrier_base* carrier, void* user_data, const c_carrier_ops* ops) noexcept
+    : carrier_(carrier), user_data_(user_data), ops_(ops)
+  {
+  }
+
+  c_carrier_handle(const c_carrier_handle& other) noexcept
+    : carrier_(other.carrier_), user_data_(other.user_data_), ops_(other.ops_)
+  {
+    if (carrier_)
+      carrier_->ownership.add_handle();
+  }
+
+  c_carrier_handle(c_carrier_handle&& other) noexcept
+    : carrier_(std::exchange(other.carrier_, nullptr)), user_data_(other.user_data_), ops_(other.ops_)
+  {
+  }
+
+  c_carrier_handle& operator=(c_carrier_handle other) noexcept
+  {
+    std::swap(carrier_, other.carrier_);
+    std::swap(user_data_, other.user_data_);
+    std::swap(ops_, other.ops_);
+    return *this;
+  }
+
+  ~c_carrier_handle()
+  {
+    if (!carrier_)
+      return;
+    const auto released = carrier_->ownership.release_handle();
+    if (released != carrier_ownership::release_result::keep)
+      ops_->destroy(carrier_, user_data_, released == carrier_ownership::release_result::free_never_handed);
+  }
+
+  void* hand_over() const noexcept
+  {
+    if (!carrier_)
+      return nullptr;
+    carrier_->ownership.hand_over();
+    return user_data_;
+  }
+
+  bool release(const boost::system::error_code* ec) const noexcept
+  {
+    return carrier_ && ops_->release(carrier_, user_data_, ec);
+  }
+
+private:
+  c_carrier_base* carrier_;
+  void* user_data_;
+  const c_carrier_ops* ops_;
 };
 
 template <typename T>
@@ -198,47 +315,54 @@ inline constexpr bool is_user_data_locator<user_data_in_t<Member>> = true;
 /// A C function pointer and the `void*` that carries an awaitify callback
 /// through a C API; made by `to_c_callback`.
 /**
- * Pass `function()` and `user_data()` to the C call. When the C library calls
- * the function (once), the callback is invoked with the C arguments other
- * than the user data, and the carrier is freed. If the C call fails
+ * Pass `function()` and `user_data()` to the C call. Until `user_data()` is
+ * taken, the carrier belongs to this object and its copies: if the last of
+ * them goes without it having been taken (an early return, an exception, a
+ * dropped job that would have made the C call), the carrier is freed and the
+ * operation completes with `error::callback_dropped`, counted and reported
+ * as a dropped `callback` is. Taking `user_data()` (of any copy, any number
+ * of times) hands the carrier to C: when the C library calls the function
+ * (once), the callback is invoked with the C arguments other than the user
+ * data, and the carrier is freed once the call has returned and this object
+ * and its copies are gone, in either order. If the C call fails
  * synchronously and will never call back, call `reclaim()` or `fail(ec)`
- * instead. Exactly one of the three must happen, once: none leaks the
- * carrier, two free it twice.
+ * instead. Exactly one of the C call, `reclaim()` and `fail(ec)` must happen,
+ * once: a C library that calls after a reclaim, or twice, uses a carrier that
+ * may have been freed.
  *
  * @par Thread safety
- * The C library may call the function on any thread.
+ * The C library may call the function on any thread. Copies of this object
+ * may be used and destroyed on different threads concurrently; one object
+ * is not to be used concurrently with its own assignment or destruction.
  */
 template <typename CFunction>
 class c_callback
 {
 public:
-  /// The C function: it invokes the callback and frees the carrier.
+  /// The C function: it invokes the callback and gives the carrier back.
   CFunction function() const noexcept { return function_; }
 
-  /// The carrier, owned by the C library until it calls `function()`.
-  void* user_data() const noexcept { return user_data_; }
+  /// Hands the carrier to C (once, whichever copy takes it first) and
+  /// returns it: the C library owns it from then on, until it calls
+  /// `function()`.
+  void* user_data() const noexcept { return carrier_.hand_over(); }
 
-  /// Frees the carrier of a callback that will never be called: the
-  /// operation completes with `error::callback_dropped`.
-  void reclaim() const noexcept { release_(user_data_, nullptr); }
+  /// Completes the operation with `error::callback_dropped`, for a C call
+  /// that failed synchronously and will never call back, and gives the
+  /// carrier back from C. Not reported as misuse.
+  void reclaim() const noexcept { carrier_.release(nullptr); }
 
-  /// Frees the carrier and completes the operation with `ec` (the C call's
+  /// As `reclaim()`, completing the operation with `ec` (the C call's
   /// synchronous failure, say). Returns what `callback::fail` returns.
-  bool fail(const boost::system::error_code& ec) const noexcept { return release_(user_data_, &ec); }
+  bool fail(const boost::system::error_code& ec) const noexcept { return carrier_.release(&ec); }
 
 #ifndef GENERATING_DOCUMENTATION
-  using release_fn = bool (*)(void*, const boost::system::error_code*) noexcept;
-
-  c_callback(CFunction fn, void* carrier, release_fn release) noexcept
-    : function_(fn), user_data_(carrier), release_(release)
-  {
-  }
+  c_callback(CFunction fn, detail::c_carrier_handle carrier) noexcept : function_(fn), carrier_(std::move(carrier)) {}
 #endif
 
 private:
   CFunction function_;
-  void* user_data_;
-  release_fn release_;
+  detail::c_carrier_handle carrier_;
 };
 
 namespace detail {
@@ -248,15 +372,8 @@ c_callback<CFunction> make_c_callback(callback<Signature> cb, Locator, Transform
 {
   using carrier = detail::one_shot_carrier<Signature, Transform>;
   using trampoline = detail::one_shot_trampoline<CFunction, Locator, Signature, Transform>;
-  void* user_data = new carrier{std::move(cb), std::move(transform)};
-  return c_callback<CFunction>(&trampoline::call, user_data,
-      [](void* p, const boost::system::error_code* ec) noexcept {
-        std::unique_ptr<carrier> carried(static_cast<carrier*>(p));
-        // Asked for by the user: neither is reported as misuse.
-        const bool failed = ec ? detail::callback_access::fail_quietly(carried->cb, *ec)
-                               : detail::callback_access::drop_quietly(carried->cb);
-        return ec && failed;
-      });
+  auto* carried = new carrier(std::move(cb), std::move(transform));
+  return c_callback<CFunction>(&trampoline::call, c_carrier_handle(carried, carried, &carrier::ops));
 }
 
 } // namespace detail
@@ -329,13 +446,39 @@ c_callback<CFunction> to_c_callback(
 
 namespace detail {
 
-/// The carrier that a success and a failure callback share.
+/// The carrier that a success and a failure callback share. The C library
+/// holds its id (see carrier_table.hpp), the handles its address.
 template <typename Signature, typename OnSuccess, typename OnFailure>
-struct shared_carrier
+struct shared_carrier : c_carrier_base
 {
+  shared_carrier(callback<Signature> c, OnSuccess s, OnFailure f)
+    : cb(std::move(c)), on_success(std::move(s)), on_failure(std::move(f))
+  {
+  }
+
   callback<Signature> cb;
   OnSuccess on_success;
   OnFailure on_failure;
+
+  static shared_carrier* take(void* id) noexcept
+  {
+    return static_cast<shared_carrier*>(take_shared_carrier(reinterpret_cast<std::uintptr_t>(id)));
+  }
+
+  static bool release(c_carrier_base*, void* id, const boost::system::error_code* ec) noexcept
+  {
+    shared_carrier* carried = take(id);
+    return carried && release_carrier(carried, ec);
+  }
+
+  static void destroy(c_carrier_base* carrier, void* id, bool never_handed) noexcept
+  {
+    if (never_handed) // Nothing took its id out of the table yet.
+      take(id);
+    delete static_cast<shared_carrier*>(carrier);
+  }
+
+  static constexpr c_carrier_ops ops{&release, &destroy};
 };
 
 template <typename CFunction, typename Carrier, bool Success>
@@ -348,21 +491,22 @@ struct shared_trampoline<R (*)(P...), Carrier, Success>
 
   static R call(P... params) noexcept
   {
-    const auto id = reinterpret_cast<std::uintptr_t>(call_type::user_data(params...));
-    std::unique_ptr<Carrier> owned(static_cast<Carrier*>(take_shared_carrier(id)));
-    if (!owned) // The other callback (or this one) was called already.
+    Carrier* carried = Carrier::take(call_type::user_data(params...));
+    if (!carried) // The other callback (or this one) was called already.
     {
       if constexpr (!std::is_void_v<R>)
         return R();
       else
         return;
     }
+    give_back_on_return<Carrier> give_back{carried};
+    auto cb = std::move(carried->cb);
     return call_type::forward(
         [&](auto&&... args) {
           if constexpr (Success)
-            return owned->on_success(owned->cb, args...);
+            return carried->on_success(cb, args...);
           else
-            return owned->on_failure(owned->cb, args...);
+            return carried->on_failure(cb, args...);
         },
         params...);
   }
@@ -380,15 +524,19 @@ struct shared_trampoline<R (*)(P...) noexcept, Carrier, Success> : shared_trampo
 /**
  * Pass `on_success()`, `on_failure()` and `user_data()` to the C call (Paho
  * MQTT's `onSuccess`, `onFailure` and `context`). Whichever the library calls
- * completes the operation and frees the carrier, once. `user_data()` is not
- * an address but an id that is never reused: a library that calls both, or
- * one twice, finds it spent, and the call is counted as a duplicate (for the
- * 1024 most recently spent ids; an older one is ignored), never a double
- * free. If the C call fails synchronously, `reclaim()` or `fail(ec)` frees
- * the carrier instead, as for `c_callback`.
+ * completes the operation, once. `user_data()` is not an address but an id
+ * that is never reused: a library that calls both, or one twice, finds it
+ * spent, and the call is counted as a duplicate (for the 1024 most recently
+ * spent ids; an older one is ignored), never a double free. As for
+ * `c_callback`, the carrier belongs to this object and its copies until
+ * `user_data()` is taken: the last of them to go without it having been
+ * taken completes the operation with `error::callback_dropped`, reported as
+ * a dropped `callback` is; and if the C call fails synchronously,
+ * `reclaim()` or `fail(ec)` takes the carrier back from C instead.
  *
  * @par Thread safety
- * The library may call either function on any thread.
+ * The library may call either function on any thread. Copies of this object
+ * may be used and destroyed on different threads concurrently.
  */
 template <typename SuccessFn, typename FailureFn>
 class c_callback_pair
@@ -400,21 +548,21 @@ public:
   /// The failure callback.
   FailureFn on_failure() const noexcept { return on_failure_; }
 
-  /// The context pointer both receive.
-  void* user_data() const noexcept { return user_data_; }
+  /// Hands the carrier to C (once, whichever copy takes it first) and
+  /// returns the context pointer both callbacks receive.
+  void* user_data() const noexcept { return carrier_.hand_over(); }
 
-  /// Frees the carrier of callbacks that will never be called: the operation
-  /// completes with `error::callback_dropped`.
-  void reclaim() const noexcept { release_(user_data_, nullptr); }
+  /// Completes the operation with `error::callback_dropped`, for callbacks
+  /// that will never be called, and takes the carrier back from C.
+  void reclaim() const noexcept { carrier_.release(nullptr); }
 
-  /// Frees the carrier and completes the operation with `ec`.
-  bool fail(const boost::system::error_code& ec) const noexcept { return release_(user_data_, &ec); }
+  /// As `reclaim()`, completing the operation with `ec`. Returns what
+  /// `callback::fail` returns.
+  bool fail(const boost::system::error_code& ec) const noexcept { return carrier_.release(&ec); }
 
 #ifndef GENERATING_DOCUMENTATION
-  using release_fn = bool (*)(void*, const boost::system::error_code*) noexcept;
-
-  c_callback_pair(SuccessFn success, FailureFn failure, void* id, release_fn release) noexcept
-    : on_success_(success), on_failure_(failure), user_data_(id), release_(release)
+  c_callback_pair(SuccessFn success, FailureFn failure, detail::c_carrier_handle carrier) noexcept
+    : on_success_(success), on_failure_(failure), carrier_(std::move(carrier))
   {
   }
 #endif
@@ -422,8 +570,7 @@ public:
 private:
   SuccessFn on_success_;
   FailureFn on_failure_;
-  void* user_data_;
-  release_fn release_;
+  detail::c_carrier_handle carrier_;
 };
 
 /// Moves `cb` into a carrier that two C callbacks of the library's exact
@@ -451,20 +598,12 @@ c_callback_pair<SuccessFn, FailureFn> to_c_callbacks(
 {
   using carrier = detail::shared_carrier<Signature, OnSuccess, OnFailure>;
   detail::anchor* const operation = detail::callback_access::anchor_of(cb);
-  auto owned = std::make_unique<carrier>(carrier{std::move(cb), std::move(on_success), std::move(on_failure)});
+  auto owned = std::make_unique<carrier>(std::move(cb), std::move(on_success), std::move(on_failure));
   const std::uintptr_t id = detail::register_shared_carrier(owned.get(), operation);
-  owned.release(); // The table, then a callback or the release below, owns it.
+  // From here the table, for C, and the handle share it.
+  detail::c_carrier_handle handle(owned.release(), reinterpret_cast<void*>(id), &carrier::ops);
   return c_callback_pair<SuccessFn, FailureFn>(&detail::shared_trampoline<SuccessFn, carrier, true>::call,
-      &detail::shared_trampoline<FailureFn, carrier, false>::call, reinterpret_cast<void*>(id),
-      [](void* p, const boost::system::error_code* ec) noexcept {
-        std::unique_ptr<carrier> carried(
-            static_cast<carrier*>(detail::take_shared_carrier(reinterpret_cast<std::uintptr_t>(p))));
-        if (!carried)
-          return false;
-        const bool failed = ec ? detail::callback_access::fail_quietly(carried->cb, *ec)
-                               : detail::callback_access::drop_quietly(carried->cb);
-        return ec && failed;
-      });
+      &detail::shared_trampoline<FailureFn, carrier, false>::call, std::move(handle));
 }
 
 } // namespace awaitify

@@ -88,6 +88,23 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_one_operation)
   BOOST_TEST_MESSAGE("operation: " << played << " scenarios");
 }
 
+BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_through_a_c_carrier)
+{
+  // Handles copied and dropped, the carrier handed to C or reclaimed, C's
+  // call, against cancellation (a hook that calls through C or not) and
+  // both contexts.
+  constexpr std::uint8_t through_c = 32;
+  const std::vector<std::uint8_t> modes{through_c, through_c | 1, through_c | 2, through_c | 2 | 16,
+      through_c | 2 | 4 | 16, through_c | 1 | 2 | 4};
+  const std::vector<step> alphabet{{event::invoke, 0}, {event::drop, 0}, {event::copy, 0}, {event::c_hand_over, 0},
+      {event::c_reclaim, 0}, {event::cancel_terminal, 0}, {event::run_io, 0}, {event::shutdown_app, 0}};
+  std::size_t played = 0;
+  for (std::uint8_t mode : modes)
+    played += explore_all({{event::start, mode}}, alphabet, 4);
+  BOOST_TEST(played > 20000u);
+  BOOST_TEST_MESSAGE("operation through C: " << played << " scenarios");
+}
+
 BOOST_AUTO_TEST_CASE(every_order_of_pushes_takes_grants_and_the_end_of_a_stream)
 {
   const std::vector<step> alphabet{{event::push, 0}, {event::push_beyond_demand, 0}, {event::take, 0},

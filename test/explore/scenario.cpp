@@ -12,7 +12,7 @@ const char* to_string(event e) noexcept
 {
   static const char* const names[] = {"start", "invoke", "drop", "copy", "cancel_terminal", "cancel_partial",
       "run_io", "run_app", "shutdown_app", "push", "push_beyond_demand", "take", "close", "wait_key",
-      "complete_key", "cancel_wait"};
+      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim"};
   static_assert(sizeof(names) / sizeof(names[0]) == static_cast<std::size_t>(event::count));
   return e < event::count ? names[static_cast<std::size_t>(e)] : "?";
 }
@@ -52,9 +52,12 @@ void scenario::start(op_mode mode)
     {
       auto hook = [this, &op] {
         op.in_hook = true;
-        if (op.mode.hook_calls_back && !op.copies.empty())
+        if (op.mode.hook_calls_back && (op.mode.through_c ? op.c_user_data && !op.c_spent : !op.copies.empty()))
         {
-          op.copies.back()(-1);
+          if (op.mode.through_c)
+            call_c(op, -1);
+          else
+            op.copies.back()(-1);
           // Were the handler posted already, this would run it. A context
           // that runs out of work here stops; that is no foreign release.
           io_->poll();
@@ -70,7 +73,10 @@ void scenario::start(op_mode mode)
       cb.on_cancel(hook, op.mode.hook_partial ? asio::cancellation_type::partial : asio::cancellation_type::terminal,
           op.mode.hook_waits ? awaitify::after_cancel::wait_for_callback : awaitify::after_cancel::complete_now);
     }
-    op.copies.push_back(std::move(cb));
+    if (op.mode.through_c)
+      op.c_handles.push_back(awaitify::to_c_callback<c_done_fn>(std::move(cb)));
+    else
+      op.copies.push_back(std::move(cb));
   };
   auto handler = [this, &op, token = op.token](error_code, int) {
     if (op.in_hook)
@@ -83,6 +89,14 @@ void scenario::start(op_mode mode)
         asio::bind_executor(*app_, asio::bind_cancellation_slot(op.signal.slot(), handler)));
   else
     awaitify::async_call<void(int)>(*io_, init, asio::bind_cancellation_slot(op.signal.slot(), handler));
+}
+
+void scenario::call_c(op_state& op, int value)
+{
+  if (!op.c_user_data || op.c_spent)
+    return;
+  op.c_spent = true;
+  op.c_function(value, op.c_user_data);
 }
 
 void scenario::play(const step& s)
@@ -103,15 +117,22 @@ void scenario::play(const step& s)
     start(op_mode::from(s.parameter));
     break;
   case event::invoke:
-    if (op && !op->copies.empty())
+    if (op && op->mode.through_c)
+      call_c(*op, s.parameter);
+    else if (op && !op->copies.empty())
       op->copies[(s.parameter / 4) % op->copies.size()](s.parameter);
     break;
   case event::drop:
-    if (op && !op->copies.empty())
+    if (op && !op->c_handles.empty())
+      op->c_handles.erase(
+          op->c_handles.begin() + static_cast<std::ptrdiff_t>((s.parameter / 4) % op->c_handles.size()));
+    else if (op && !op->copies.empty())
       op->copies.erase(op->copies.begin() + static_cast<std::ptrdiff_t>((s.parameter / 4) % op->copies.size()));
     break;
   case event::copy:
-    if (op && !op->copies.empty() && op->copies.size() < 3)
+    if (op && !op->c_handles.empty() && op->c_handles.size() < 3)
+      op->c_handles.push_back(op->c_handles.front());
+    else if (op && !op->copies.empty() && op->copies.size() < 3)
       op->copies.push_back(op->copies.front());
     break;
   case event::cancel_terminal:
@@ -239,6 +260,22 @@ void scenario::play(const step& s)
       }
     break;
   }
+  case event::c_hand_over:
+    if (op && !op->c_handles.empty())
+    {
+      const auto& handle = op->c_handles[(s.parameter / 4) % op->c_handles.size()];
+      op->c_function = handle.function();
+      op->c_user_data = handle.user_data();
+    }
+    break;
+  case event::c_reclaim:
+    // A C call that failed synchronously: C will never call.
+    if (op && !op->c_handles.empty() && !op->c_spent)
+    {
+      op->c_spent = true;
+      op->c_handles.back().reclaim();
+    }
+    break;
   case event::count:
     break;
   }
@@ -286,7 +323,11 @@ std::vector<std::string> scenario::finish()
   if (!io_)
     return violations_;
   for (op_state& op : ops_)
+  {
     op.copies.clear();
+    op.c_handles.clear();
+    call_c(op, 0); // A library calls back, at the latest, when it is done.
+  }
   if (producer_)
   {
     producer_->close();

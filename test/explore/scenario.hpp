@@ -16,6 +16,7 @@
 #define AWAITIFY_TEST_EXPLORE_SCENARIO_HPP
 
 #include <awaitify/async_call.hpp>
+#include <awaitify/c_callback.hpp>
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/stream.hpp>
@@ -60,6 +61,11 @@ enum class event : std::uint8_t
   wait_key,
   complete_key,
   cancel_wait,
+  // An operation started through a C carrier (op_mode::through_c): a copy
+  // of its handle hands the carrier to C, or reclaims it. There, `invoke` is
+  // the C library's call, `copy` and `drop` act on the handles.
+  c_hand_over,
+  c_reclaim,
   count
 };
 
@@ -80,12 +86,15 @@ struct op_mode
   bool hook_partial;     // bit 3: the hook honours partial (else terminal only)
   bool hook_calls_back;  // bit 4: the hook invokes a copy, as a library
                          // reporting its cancellation from its cancel call
+  bool through_c;        // bit 5: the callback goes through a c_callback
 
   static op_mode from(std::uint8_t p) noexcept
   {
-    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0};
+    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0, (p & 32) != 0};
   }
 };
+
+using c_done_fn = void (*)(int status, void* user);
 
 class scenario
 {
@@ -110,6 +119,11 @@ private:
     bool in_hook = false;
     int handler_runs = 0;
     std::vector<awaitify::callback<void(int)>> copies;
+    // Through C: the handles, and what C was handed (until it calls back).
+    std::vector<awaitify::c_callback<c_done_fn>> c_handles;
+    c_done_fn c_function = nullptr;
+    void* c_user_data = nullptr;
+    bool c_spent = false;
     asio::cancellation_signal signal;
     std::shared_ptr<int> token = std::make_shared<int>(0); // Held by the handler.
   };
@@ -126,6 +140,8 @@ private:
   };
 
   void start(op_mode mode);
+  /// The C library's one call, if it holds a carrier it did not call yet.
+  void call_c(op_state& op, int value);
   void check_contexts_not_stopped(const char* after);
   void violation(std::string what);
   void run_everything();

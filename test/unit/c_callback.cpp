@@ -18,8 +18,10 @@
 #include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
 
+#include <functional>
 #include <future>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -412,6 +414,152 @@ BOOST_FIXTURE_TEST_CASE(a_carrier_outlives_a_cancelled_or_abandoned_operation_un
   both_called.get_future().wait();
   BOOST_TEST(awaitify::get_counters(ioc).late == 1u);
 }
+
+// Item 1 of the C carriers' contract: a carrier belongs to its handle (and the
+// handle's copies) until `user_data()` hands it to C. Every path that loses
+// it before then completes the operation with callback_dropped, reported as
+// a dropped callback is.
+BOOST_AUTO_TEST_SUITE(never_handed_to_c)
+
+BOOST_FIXTURE_TEST_CASE(a_carrier_lost_before_the_c_call_completes_the_operation_as_dropped, c_fixture)
+{
+  misuse_recorder recorder(ioc);
+  std::vector<error_code> results;
+  auto record = [&](error_code ec, int) { results.push_back(ec); };
+  // An early return: the C call is never made.
+  const bool library_ready = false;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<done_fn>(std::move(cb));
+        if (!library_ready)
+          return;
+        c_do(0, c.function(), c.user_data());
+      },
+      record);
+  // The job that would have made the C call is dropped with its copy.
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<done_fn>(std::move(cb));
+        std::function<void()> job = [c] { c_do(0, c.function(), c.user_data()); };
+      },
+      record);
+  // An exception between the carrier's creation and the C call.
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<done_fn>(std::move(cb));
+        try
+        {
+          const std::string request = std::string().substr(1); // Throws std::out_of_range.
+          c_do(static_cast<int>(request.size()), c.function(), c.user_data());
+        }
+        catch (const std::out_of_range&)
+        {
+        }
+      },
+      record);
+  run(); // Hung here before: nothing completed the operations, and they kept the context's work.
+  BOOST_TEST(results.size() == 3u);
+  for (const auto& ec : results)
+    BOOST_TEST((ec == error_code(awaitify::error::callback_dropped)));
+  BOOST_TEST((recorder.kinds() == std::vector<std::string>{"dropped", "dropped", "dropped"}));
+  BOOST_TEST(awaitify::get_counters(ioc).dropped == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_copy_handed_to_c_keeps_the_carrier_when_the_others_are_dropped, c_fixture)
+{
+  misuse_recorder recorder(ioc);
+  std::optional<std::pair<error_code, int>> result;
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto original = awaitify::to_c_callback<done_fn>(std::move(cb));
+        auto job = [copy = original] { c_library_thread->post([fn = copy.function(), user = copy.user_data()] {
+                                          fn(5, user);
+                                        }); };
+        job();
+      }, // Every handle is gone before the library calls.
+      [&](error_code ec, int status) { result.emplace(ec, status); });
+  run();
+  BOOST_TEST((result == std::pair<error_code, int>(error_code(), 5)));
+  BOOST_TEST(recorder.kinds().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_handle_that_outlives_a_synchronous_c_call_frees_the_carrier_once, c_fixture)
+{
+  // c_do calls back before it returns: the carrier is spent while the handle
+  // still exists, and taking the user data again hands nothing over twice.
+  std::optional<std::pair<error_code, int>> result;
+  std::optional<awaitify::c_callback<done_fn>> kept;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<done_fn>(std::move(cb));
+        c_do(3, c.function(), c.user_data());
+        BOOST_TEST(c.user_data() != nullptr);
+        kept.emplace(c);
+      },
+      [&](error_code ec, int status) { result.emplace(ec, status); });
+  run();
+  BOOST_TEST((result == std::pair<error_code, int>(error_code(), 3)));
+  kept.reset(); // The last handle frees the spent carrier (LeakSanitizer under asan).
+}
+
+BOOST_FIXTURE_TEST_CASE(a_transform_that_completes_nothing_drops_the_callback_at_once, c_fixture)
+{
+  // The C call is over: a handle kept elsewhere must not keep the operation pending.
+  std::optional<error_code> result;
+  std::optional<awaitify::c_callback<done_fn>> kept;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        kept.emplace(awaitify::to_c_callback<done_fn>(std::move(cb), [](callback<void(int)>&, int) {}));
+        c_library_thread->post([fn = kept->function(), user = kept->user_data()] { fn(0, user); });
+      },
+      [&](error_code ec, int) { result = ec; });
+  run();
+  BOOST_TEST((result == error_code(awaitify::error::callback_dropped)));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pair_never_handed_to_c_completes_the_operation_as_dropped, c_fixture)
+{
+  misuse_recorder recorder(ioc);
+  const bool library_ready = false;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callbacks<on_success_fn, on_failure_fn>(
+            std::move(cb), [](callback<void(int)>& done, fake_success_data* r) { done(r->token); },
+            [](callback<void(int)>& done, fake_failure_data*) { done.fail(asio::error::connection_refused); });
+        auto copy = c; // Dropped with the original.
+        if (!library_ready)
+          return;
+        c_connect(paho_behaviour::succeed, copy.on_success(), copy.on_failure(), copy.user_data());
+      },
+      [&](error_code ec, int) { result = ec; });
+  run();
+  BOOST_TEST((result == error_code(awaitify::error::callback_dropped)));
+  BOOST_TEST((recorder.kinds() == std::vector<std::string>{"dropped"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pair_handed_to_c_by_a_copy_completes_once_the_handles_are_gone, c_fixture)
+{
+  misuse_recorder recorder(ioc);
+  std::optional<std::pair<error_code, int>> result;
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callbacks<on_success_fn, on_failure_fn>(
+            std::move(cb), [](callback<void(int)>& done, fake_success_data* r) { done(r->token); },
+            [](callback<void(int)>& done, fake_failure_data*) { done.fail(asio::error::connection_refused); });
+        auto copy = c;
+        c_library_thread->post([fn = copy.on_success(), user = copy.user_data()] {
+          fake_success_data ok{9};
+          fn(user, &ok);
+        });
+      },
+      [&](error_code ec, int token) { result.emplace(ec, token); });
+  run();
+  BOOST_TEST((result == std::pair<error_code, int>(error_code(), 9)));
+  BOOST_TEST(recorder.kinds().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()
 

@@ -190,6 +190,23 @@ BOOST_AUTO_TEST_CASE(a_carrier_in_the_teardown_is_freed_once_at_shutdown)
   BOOST_TEST(((*kept)(6) == awaitify::push_result::closed));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_carrier_never_handed_to_c_ends_the_stream_as_dropped, io_fixture)
+{
+  // The registration with the library fails: the carrier goes with its
+  // object, and with it the last sink, so the stream ends instead of waiting.
+  const bool registered = false;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+    auto c = awaitify::to_c_sink<notify_fn>(std::move(target));
+    if (!registered)
+      return;
+    c.function()(1, c.user_data());
+  });
+  std::optional<error_code> ended;
+  s.async_next([&](error_code ec, int) { ended = ec; });
+  run();
+  BOOST_TEST((ended == error_code(awaitify::error::callback_dropped)));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 } // namespace
