@@ -57,45 +57,76 @@ struct c_function_traits<R (*)(P...) noexcept> : c_function_traits<R (*)(P...)>
 {
 };
 
-/// Finds the user data among a C callback's parameters, and calls a function
-/// with the parameters it passes on: by default the user data is the first
-/// or last parameter, and the others are passed on.
-struct user_data_at_ends
+/// The user data is the C function's parameter N (counted from 0); the
+/// others are passed on, in order.
+template <std::size_t N>
+struct user_data_at_t
 {
 };
+
+template <std::size_t N, typename... P>
+constexpr bool is_void_ptr_at() noexcept
+{
+  if constexpr (N < sizeof...(P))
+    return std::is_same_v<std::tuple_element_t<N, std::tuple<P...>>, void*>;
+  else
+    return false;
+}
 
 template <typename CFunction, typename Locator, typename Indices>
 struct c_call;
 
-template <typename R, typename... P, std::size_t... I>
-struct c_call<R (*)(P...), user_data_at_ends, std::index_sequence<I...>>
+template <typename R, typename... P, std::size_t... I, std::size_t N>
+struct c_call<R (*)(P...), user_data_at_t<N>, std::index_sequence<I...>>
 {
-  using traits = c_function_traits<R (*)(P...)>;
-  static constexpr std::size_t offset = traits::user_data_first ? 1 : 0;
-  static_assert(traits::arity == 1 ? traits::user_data_first : traits::user_data_first != traits::user_data_last,
-      "the C function must take its void* user data first or last, and only one of its "
-      "first and last parameters may be a void*");
+  static_assert(is_void_ptr_at<N, P...>(),
+      "awaitify::user_data_at<N>: the C function's parameter N (counted from 0) must be its void* user data");
 
-  static void* user_data(P... params) noexcept
-  {
-    return std::get<traits::user_data_first ? 0 : traits::arity - 1>(std::tuple<P...>(params...));
-  }
+  static void* user_data(P... params) noexcept { return std::get<N>(std::tuple<P...>(params...)); }
 
   template <typename F>
   static R forward(F&& f, P... params)
   {
     std::tuple<P...> args(params...);
-    if constexpr (std::is_void_v<R> || std::is_void_v<decltype(f(std::get<I + offset>(args)...))>)
+    if constexpr (std::is_void_v<R> || std::is_void_v<decltype(f(std::get<I + (I >= N)>(args)...))>)
     {
-      f(std::get<I + offset>(args)...);
+      f(std::get<I + (I >= N)>(args)...);
       if constexpr (!std::is_void_v<R>)
         return R();
     }
     else
-      return static_cast<R>(f(std::get<I + offset>(args)...));
+      return static_cast<R>(f(std::get<I + (I >= N)>(args)...));
   }
+};
 
-  using indices = std::make_index_sequence<traits::arity - 1>;
+template <typename R, typename... P, std::size_t... I, std::size_t N>
+struct c_call<R (*)(P...) noexcept, user_data_at_t<N>, std::index_sequence<I...>>
+  : c_call<R (*)(P...), user_data_at_t<N>, std::index_sequence<I...>>
+{
+};
+
+/// By default the user data is the first or last parameter.
+struct user_data_at_ends
+{
+};
+
+template <typename R, typename... P, std::size_t... I>
+struct c_call<R (*)(P...), user_data_at_ends, std::index_sequence<I...>>
+{
+  using traits = c_function_traits<R (*)(P...)>;
+  static_assert(traits::arity == 1 ? traits::user_data_first : traits::user_data_first != traits::user_data_last,
+      "the C function must take its void* user data first or last, and only one of its "
+      "first and last parameters may be a void* (else name it with awaitify::user_data_at<N>)");
+  using at = c_call<R (*)(P...), user_data_at_t<traits::user_data_first ? 0 : sizeof...(P) - 1>,
+      std::index_sequence<I...>>;
+
+  static void* user_data(P... params) noexcept { return at::user_data(params...); }
+
+  template <typename F>
+  static R forward(F&& f, P... params)
+  {
+    return at::forward(std::forward<F>(f), params...);
+  }
 };
 
 template <typename R, typename... P, std::size_t... I>
@@ -310,6 +341,9 @@ inline constexpr bool is_user_data_locator = false;
 template <auto Member>
 inline constexpr bool is_user_data_locator<user_data_in_t<Member>> = true;
 
+template <std::size_t N>
+inline constexpr bool is_user_data_locator<user_data_at_t<N>> = true;
+
 } // namespace detail
 
 /// A C function pointer and the `void*` that carries an awaitify callback
@@ -440,6 +474,31 @@ inline constexpr detail::user_data_in_t<Member> user_data_in{};
 template <typename CFunction, typename Signature, auto Member, typename Transform = detail::pass_arguments>
 c_callback<CFunction> to_c_callback(
     callback<Signature> cb, detail::user_data_in_t<Member> where, Transform transform = Transform())
+{
+  return detail::make_c_callback<CFunction>(std::move(cb), where, std::move(transform));
+}
+
+/// Where a C library passes the user's pointer: its callback's parameter `N`,
+/// counted from 0 as `std::get` counts, at any position (sd-bus's
+/// `int (*)(sd_bus_message* m, void* userdata, sd_bus_error* e)` is
+/// `user_data_at<1>`).
+template <std::size_t N>
+inline constexpr detail::user_data_at_t<N> user_data_at{};
+
+/// As above, for a C function whose user data is its parameter `N`, in the
+/// middle as well as at either end: pass `user_data()` as `user_data_in`'s
+/// users do. The transform receives the other C arguments, in order.
+/**
+ * @code
+ * // int handler(sd_bus_message* m, void* userdata, sd_bus_error* e);
+ * auto c = awaitify::to_c_callback<sd_bus_message_handler_t>(std::move(cb), awaitify::user_data_at<1>,
+ *     [](auto& cb, sd_bus_message* m, sd_bus_error*) { cb(reply_of(m)); return 0; });
+ * sd_bus_call_async(bus, &slot, request, c.function(), c.user_data(), 0);
+ * @endcode
+ */
+template <typename CFunction, typename Signature, std::size_t N, typename Transform = detail::pass_arguments>
+c_callback<CFunction> to_c_callback(
+    callback<Signature> cb, detail::user_data_at_t<N> where, Transform transform = Transform())
 {
   return detail::make_c_callback<CFunction>(std::move(cb), where, std::move(transform));
 }

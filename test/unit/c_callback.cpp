@@ -415,6 +415,65 @@ BOOST_FIXTURE_TEST_CASE(a_carrier_outlives_a_cancelled_or_abandoned_operation_un
   BOOST_TEST(awaitify::get_counters(ioc).late == 1u);
 }
 
+// sd-bus's shape: the user data in the middle, a status returned.
+struct fake_message
+{
+  int value;
+};
+struct fake_bus_error
+{
+  const char* name;
+};
+using message_handler_fn = int (*)(fake_message* m, void* userdata, fake_bus_error* e);
+
+void c_call_method(int value, message_handler_fn handler, void* userdata)
+{
+  c_library_thread->post([handler, userdata, value] {
+    fake_message reply{value};
+    fake_bus_error no_error{nullptr};
+    BOOST_TEST(handler(&reply, userdata, &no_error) == 1);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(user_data_in_the_middle_of_the_c_arguments, c_fixture)
+{
+  std::optional<std::pair<error_code, int>> result;
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<message_handler_fn>(std::move(cb), awaitify::user_data_at<1>,
+            [](callback<void(int)>& done, fake_message* m, fake_bus_error* e) {
+              e->name ? done.fail(asio::error::connection_refused) : done(m->value);
+              return 1;
+            });
+        c_call_method(42, c.function(), c.user_data());
+      },
+      [&](error_code ec, int value) { result.emplace(ec, value); });
+  run();
+  BOOST_TEST((result == std::pair<error_code, int>(error_code(), 42)));
+}
+
+// Parameter 0 of three, named: the same as the default, which it must agree with.
+using first_of_three_fn = void (*)(void* user, int a, int b);
+
+BOOST_FIXTURE_TEST_CASE(user_data_at_either_end_by_index, c_fixture)
+{
+  std::vector<int> values;
+  awaitify::async_call<void(int, int)>(ioc,
+      [](callback<void(int, int)> cb) {
+        auto c = awaitify::to_c_callback<first_of_three_fn>(std::move(cb), awaitify::user_data_at<0>);
+        c.function()(c.user_data(), 1, 2);
+      },
+      [&](error_code, int a, int b) { values = {a, b}; });
+  awaitify::async_call<void(int)>(ioc,
+      [](callback<void(int)> cb) {
+        auto c = awaitify::to_c_callback<done_fn>(std::move(cb), awaitify::user_data_at<1>);
+        c_do(3, c.function(), c.user_data());
+      },
+      [&](error_code, int status) { values.push_back(status); });
+  run();
+  BOOST_TEST((values == std::vector<int>{1, 2, 3}));
+}
+
 // Item 1 of the C carriers' contract: a carrier belongs to its handle (and the
 // handle's copies) until `user_data()` hands it to C. Every path that loses
 // it before then completes the operation with callback_dropped, reported as

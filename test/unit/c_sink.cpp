@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -188,6 +189,201 @@ BOOST_AUTO_TEST_CASE(a_carrier_in_the_teardown_is_freed_once_at_shutdown)
   } // The stream and then its context go: the teardown, and the carrier with it.
   BOOST_TEST(watch.expired());
   BOOST_TEST(((*kept)(6) == awaitify::push_result::closed));
+}
+
+/// Takes everything a stream delivers until it ends; returns the values and
+/// the error it ended with.
+template <typename Stream>
+std::pair<std::vector<int>, error_code> drain(io_fixture& f, Stream& s)
+{
+  std::pair<std::vector<int>, error_code> out;
+  f.run_coroutine([&]() -> asio::awaitable<void> {
+    for (;;)
+    {
+      auto [ec, v] = co_await s.async_next(asio::as_tuple(asio::use_awaitable));
+      if (ec)
+      {
+        out.second = ec;
+        co_return;
+      }
+      out.first.push_back(v);
+    }
+  });
+  return out;
+}
+
+// GLib's shape: g_signal_connect_data(instance, handler, data, destroy_data):
+// the library frees the user data through its destroy notification when the
+// handler is disconnected.
+using glib_handler_fn = void (*)(void* instance, int value, void* user_data);
+using glib_destroy_fn = void (*)(void* data);
+
+struct fake_glib_signal
+{
+  glib_handler_fn handler = nullptr;
+  void* data = nullptr;
+  glib_destroy_fn destroy = nullptr;
+
+  void connect_data(glib_handler_fn h, void* d, glib_destroy_fn n)
+  {
+    handler = h;
+    data = d;
+    destroy = n;
+  }
+  void emit(int value) { handler(this, value, data); }
+  void disconnect() { std::exchange(destroy, nullptr)(data); }
+};
+
+BOOST_FIXTURE_TEST_CASE(a_destroy_notification_frees_the_carrier, io_fixture)
+{
+  auto alive = std::make_shared<int>(0);
+  std::weak_ptr<int> carrier_alive = alive;
+  fake_glib_signal signal;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+    // Both ends are void*: the index says which one is the user data.
+    auto c = awaitify::to_c_sink<glib_handler_fn>(std::move(target), awaitify::user_data_at<2>,
+        [a = std::move(alive)](const sink<void(int)>& into, void*, int value) { into(value); });
+    // In one call, whatever order the compiler evaluates the arguments in.
+    signal.connect_data(c.function(), c.user_data(), c.destroy_notify());
+  }); // The object went here: it no longer owned the carrier.
+  signal.emit(1);
+  signal.emit(2);
+  BOOST_TEST(!carrier_alive.expired());
+  signal.disconnect(); // The library is done: the carrier goes, and the last sink with it.
+  BOOST_TEST(carrier_alive.expired());
+  const auto [values, ended] = drain(*this, s);
+  BOOST_TEST((values == std::vector<int>{1, 2}));
+  BOOST_TEST((ended == error_code(awaitify::error::callback_dropped)));
+}
+
+// sd-bus's shape: a match's handler takes its user data in the middle, and
+// the slot calls a destroy callback when it is released.
+struct fake_message
+{
+  int value;
+};
+struct fake_bus_error;
+using message_handler_fn = int (*)(fake_message* m, void* userdata, fake_bus_error* e);
+
+struct fake_slot
+{
+  message_handler_fn handler = nullptr;
+  void* userdata = nullptr;
+  glib_destroy_fn destroy = nullptr;
+
+  void signal(int value)
+  {
+    fake_message m{value};
+    BOOST_TEST(handler(&m, userdata, nullptr) == 0);
+  }
+  void unref()
+  {
+    if (destroy)
+      destroy(userdata);
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(user_data_in_the_middle_and_a_slot_destroy_callback, io_fixture)
+{
+  fake_slot slot;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+    auto c = awaitify::to_c_sink<message_handler_fn>(std::move(target), awaitify::user_data_at<1>,
+        [](const sink<void(int)>& into, fake_message* m, fake_bus_error*) {
+          into(m->value);
+          return 0;
+        });
+    slot.handler = c.function();
+    slot.userdata = c.user_data();
+    slot.destroy = c.destroy_notify(); // sd_bus_slot_set_destroy_callback(slot, c.destroy_notify())
+  });
+  std::thread library([&] {
+    slot.signal(4);
+    slot.signal(5);
+    slot.unref();
+  });
+  library.join();
+  const auto [values, ended] = drain(*this, s);
+  BOOST_TEST((values == std::vector<int>{4, 5}));
+  BOOST_TEST((ended == error_code(awaitify::error::callback_dropped)));
+}
+
+// hiredis's shape: a subscription's callback is called for every message and
+// last for the final "unsubscribe" reply (or with no reply when the
+// connection goes), after which hiredis forgets it.
+struct fake_redis_context;
+using redis_callback_fn = void (*)(fake_redis_context* c, void* reply, void* privdata);
+
+struct fake_reply
+{
+  int value;
+  bool final_unsubscribe;
+};
+
+void c_subscribe(fake_redis_context* ctx, redis_callback_fn fn, void* privdata, std::vector<fake_reply> replies)
+{
+  for (auto& r : replies)
+    fn(ctx, &r, privdata);
+}
+
+auto subscription_transform(std::shared_ptr<int> alive)
+{
+  return [a = std::move(alive)](const sink<void(int)>& into, fake_redis_context*, void* r) {
+    const auto* reply = static_cast<const fake_reply*>(r);
+    const bool last = !reply || reply->final_unsubscribe;
+    if (last)
+      into.close();
+    else
+      into(reply->value);
+    return awaitify::last_call_if(last);
+  };
+}
+
+BOOST_FIXTURE_TEST_CASE(a_released_carrier_is_freed_after_the_last_call_in_either_order, io_fixture)
+{
+  for (const bool last_call_before_release : {false, true})
+  {
+    auto alive = std::make_shared<int>(0);
+    std::weak_ptr<int> carrier_alive = alive;
+    std::optional<awaitify::c_sink_callback<redis_callback_fn>> c;
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+      c.emplace(awaitify::to_c_sink<redis_callback_fn>(std::move(target), subscription_transform(std::move(alive))));
+      if (!last_call_before_release)
+        c->release();
+    });
+    awaitify_test::worker library;
+    std::promise<void> called;
+    library.post([&, fn = c->function(), user = c->user_data()] {
+      c_subscribe(nullptr, fn, user, {{1, false}, {2, false}, {0, true}});
+      called.set_value();
+    });
+    called.get_future().wait();
+    BOOST_TEST(carrier_alive.expired() != last_call_before_release);
+    if (last_call_before_release)
+      c->release(); // The last call came first: the release frees it.
+    BOOST_TEST(carrier_alive.expired());
+    c.reset(); // Handed over: frees nothing (ASan would see a double free).
+    const auto [values, ended] = drain(*this, s);
+    BOOST_TEST((values == std::vector<int>{1, 2}));
+    BOOST_TEST((ended == error_code(awaitify::error::end_of_stream))); // Closed by the transform, not dropped.
+    ioc.restart();
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_last_call_frees_nothing_the_object_still_owns, io_fixture)
+{
+  auto alive = std::make_shared<int>(0);
+  std::weak_ptr<int> carrier_alive = alive;
+  std::optional<awaitify::c_sink_callback<redis_callback_fn>> c;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+    c.emplace(awaitify::to_c_sink<redis_callback_fn>(std::move(target), subscription_transform(std::move(alive))));
+    c_subscribe(nullptr, c->function(), c->user_data(), {{7, false}, {0, true}});
+  });
+  BOOST_TEST(!carrier_alive.expired());
+  c.reset();
+  BOOST_TEST(carrier_alive.expired());
+  const auto [values, ended] = drain(*this, s);
+  BOOST_TEST((values == std::vector<int>{7}));
+  BOOST_TEST((ended == error_code(awaitify::error::end_of_stream)));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_carrier_never_handed_to_c_ends_the_stream_as_dropped, io_fixture)
