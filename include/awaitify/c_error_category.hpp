@@ -259,6 +259,16 @@ private:
  * `boost::system::errc`. A condition function, as a further argument, says
  * which it is equivalent to: see below.
  *
+ * A message written for one failure (GError's `message`, hiredis's
+ * `errstr`) is not the category's: an `error_code` holds only a value and a
+ * category that must outlive every copy of it, so a category per message
+ * would leak one per failure or dangle. Carry the text beside the code, in
+ * the completion the caller chose (`void(error_code, std::string, ...)`), or
+ * in the exception of an `exception_ptr`-first one
+ * (`cb.fail(std::make_exception_ptr(boost::system::system_error(ec, text)))`,
+ * which `use_awaitable` throws with both); `message()` stays the category's
+ * text for the code.
+ *
  * @par Thread safety
  * Safe to call from any thread; the category is immutable.
  */

@@ -9,16 +9,19 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/errc.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/error_condition.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "common/hidden_visibility_library.hpp"
+#include "common/io_fixture.hpp"
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -26,6 +29,9 @@
 
 namespace {
 
+namespace asio = boost::asio;
+using awaitify::callback;
+using awaitify_test::io_fixture;
 using boost::system::error_code;
 
 // A library in the style of libuv: negative int codes, a strerror of its own.
@@ -148,6 +154,75 @@ std::errc c_code_condition(c_code code)
   }
   ++out_of_range_condition_conversions;
   return {};
+}
+
+// An error in the shape of GLib's GError: a domain, a code in that domain,
+// and a message written for this one failure, which the receiver frees.
+struct fake_gerror
+{
+  std::uint32_t domain;
+  int code;
+  char* message;
+};
+
+constexpr std::uint32_t fake_io_error_domain = 7; // G_IO_ERROR's quark.
+
+// GIOErrorEnum's values.
+constexpr int fake_io_error_not_found = 1;
+constexpr int fake_io_error_cancelled = 19;
+
+fake_gerror* fake_gerror_new(std::uint32_t domain, int code, const char* message)
+{
+  auto* error = static_cast<fake_gerror*>(std::malloc(sizeof(fake_gerror)));
+  char* text = static_cast<char*>(std::malloc(std::strlen(message) + 1));
+  std::strcpy(text, message);
+  *error = fake_gerror{domain, code, text};
+  return error;
+}
+
+void fake_gerror_free(fake_gerror* error)
+{
+  std::free(error->message);
+  std::free(error);
+}
+
+// The domain's codes have no text of their own: each error carries one.
+const char* fake_io_error_text(int) { return nullptr; }
+
+std::errc fake_io_error_condition(int code)
+{
+  switch (code)
+  {
+  case fake_io_error_not_found:
+    return std::errc::no_such_file_or_directory;
+  case fake_io_error_cancelled:
+    return std::errc::operation_canceled;
+  default:
+    return {};
+  }
+}
+
+// A C function that loads a file and reports either its contents or an
+// error that the callback owns.
+using load_fn = void (*)(void* user_data, const char* contents, fake_gerror* error);
+
+void fake_load(const char* path, load_fn cb, void* user_data)
+{
+  const std::string p = path;
+  if (p == "/cancelled")
+    cb(user_data, nullptr, fake_gerror_new(fake_io_error_domain, fake_io_error_cancelled, "Operation was cancelled"));
+  else if (p != "/present")
+    cb(user_data, nullptr,
+        fake_gerror_new(fake_io_error_domain, fake_io_error_not_found,
+            ("Error opening file " + p + ": No such file or directory").c_str()));
+  else
+    cb(user_data, "contents", nullptr);
+}
+
+error_code to_error_code(const fake_gerror& error)
+{
+  return awaitify::cancelled_as_aborted(
+      error_code(error.code, awaitify::c_error_category<&fake_io_error_text, &fake_io_error_condition>("gio")));
 }
 
 BOOST_AUTO_TEST_SUITE(c_error_category)
@@ -307,6 +382,84 @@ BOOST_AUTO_TEST_CASE(a_bound_keeps_a_code_an_enumeration_cannot_hold_from_the_co
   BOOST_TEST((error_code(99, category).default_error_condition() == boost::system::error_condition(99, category)));
   BOOST_TEST((error_code(-4, category) != std::errc::io_error));
   BOOST_TEST(out_of_range_condition_conversions == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_gerror_reaches_the_handler_as_a_comparable_code_and_its_own_message, io_fixture)
+{
+  using loaded = void(error_code, std::string, std::string); // error, its message, the contents
+  struct outcome
+  {
+    error_code ec;
+    std::string message;
+    std::string contents;
+  };
+  std::optional<outcome> missing, cancelled, present;
+  const auto start = [&](const char* path, std::optional<outcome>& into) {
+    auto load = [path](callback<loaded> done) {
+      auto c = awaitify::to_c_callback<load_fn>(
+          std::move(done), [](callback<loaded>& cb, const char* contents, fake_gerror* error) {
+            if (error)
+            {
+              cb(to_error_code(*error), std::string(error->message), std::string());
+              fake_gerror_free(error);
+            }
+            else
+              cb(error_code(), std::string(), std::string(contents));
+          });
+      fake_load(path, c.function(), c.user_data());
+    };
+    awaitify::async_call<loaded>(ioc, load, [&into](error_code ec, std::string message, std::string contents) {
+      into = outcome{ec, std::move(message), std::move(contents)};
+    });
+  };
+  start("/missing", missing);
+  start("/cancelled", cancelled);
+  start("/present", present);
+  run();
+  BOOST_TEST_REQUIRE(missing.has_value());
+  BOOST_TEST((missing->ec == std::errc::no_such_file_or_directory));
+  BOOST_TEST((missing->ec != boost::asio::error::operation_aborted));
+  BOOST_TEST(missing->message == "Error opening file /missing: No such file or directory");
+  BOOST_TEST(missing->ec.message() == "gio error 1");
+  BOOST_TEST_REQUIRE(cancelled.has_value());
+  BOOST_TEST((cancelled->ec == boost::asio::error::operation_aborted));
+  BOOST_TEST(cancelled->message == "Operation was cancelled");
+  BOOST_TEST_REQUIRE(present.has_value());
+  BOOST_TEST(!present->ec);
+  BOOST_TEST(present->contents == "contents");
+}
+
+BOOST_FIXTURE_TEST_CASE(an_exception_first_completion_throws_the_code_with_the_message, io_fixture)
+{
+  using loaded = void(std::exception_ptr, std::string);
+  auto load = [](callback<loaded> done) {
+    auto c = awaitify::to_c_callback<load_fn>(
+        std::move(done), [](callback<loaded>& cb, const char* contents, fake_gerror* error) {
+          if (error)
+          {
+            cb.fail(std::make_exception_ptr(boost::system::system_error(to_error_code(*error), error->message)));
+            fake_gerror_free(error);
+          }
+          else
+            cb(nullptr, std::string(contents));
+        });
+    fake_load("/missing", c.function(), c.user_data());
+  };
+  std::optional<boost::system::system_error> thrown;
+  run_coroutine([&]() -> asio::awaitable<void> {
+    try
+    {
+      co_await awaitify::async_call<loaded>(ioc, load, asio::use_awaitable);
+    }
+    catch (const boost::system::system_error& e)
+    {
+      thrown = e;
+    }
+  });
+  BOOST_TEST_REQUIRE(thrown.has_value());
+  BOOST_TEST((thrown->code() == std::errc::no_such_file_or_directory));
+  BOOST_TEST(std::string(thrown->what()).find("Error opening file /missing: No such file or directory")
+      != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
