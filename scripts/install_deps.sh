@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config doxygen libboost1.81-dev libboost-test1.81-dev libbenchmark-dev
   libcurl4-openssl-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libmosquitto-dev mosquitto)
+  libmosquitto-dev mosquitto libhiredis-dev redis-server libsystemd-dev dbus-daemon)
 # Callers add what only they need (e.g. the benchmark's chart tools).
 read -r -a extra <<< "${AWAITIFY_EXTRA_PACKAGES:-}"
 packages+=("${extra[@]}")

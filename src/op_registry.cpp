@@ -301,6 +301,7 @@ counters context_stats::snapshot() const noexcept
   c.abandoned = outcomes[abandoned];
   c.duplicate = duplicate_.load(std::memory_order_acquire);
   c.late = late_.load(std::memory_order_acquire);
+  c.detached = detached_.load(std::memory_order_acquire);
   // Read last: every outcome read above belongs to an operation whose start
   // happened before it, so pending never goes below zero.
   for (std::size_t i = 0; i <= shard_mask_; ++i)

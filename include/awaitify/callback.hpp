@@ -37,12 +37,34 @@ enum class after_cancel
   /// copy is dropped. Buffers that the library writes into may then live in
   /// the awaiting coroutine's frame.
   wait_for_callback,
+
+  /// As `complete_now`, for a library that cannot withdraw what it was
+  /// asked (a Redis command, an MQTT publish, once written): the result that
+  /// will still come is expected. When it comes, it is discarded (the
+  /// callback returns false) and counted in `counters::detached`, not
+  /// reported as `late` misuse.
+  detach,
 };
 
 template <typename Signature>
 class callback;
 
 namespace detail {
+
+/// What an after_cancel asks of the anchor, beside the accepted types.
+constexpr std::uint32_t after_cancel_bits(after_cancel then) noexcept
+{
+  switch (then)
+  {
+  case after_cancel::wait_for_callback:
+    return waits_for_callback;
+  case after_cancel::detach:
+    return detaches;
+  case after_cancel::complete_now:
+    break;
+  }
+  return 0;
+}
 
 /// awaitify's own access to a callback's operation.
 struct callback_access
@@ -258,7 +280,22 @@ public:
     types |= cancellation_type::terminal;
     if (anchor_)
       anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)), types,
-          then == after_cancel::wait_for_callback);
+          detail::after_cancel_bits(then));
+  }
+
+  /// Lets cancellation of `types` (terminal always) complete the operation
+  /// at once with `operation_aborted`, with nothing to run, and declares the
+  /// result that may still come expected, as `after_cancel::detach` does: it
+  /// is discarded and counted in `counters::detached`, not reported as
+  /// `late`. For a library that has no way to stop a request once made.
+  /**
+   * @par Thread safety
+   * May be called from any thread, concurrently with invocations.
+   */
+  void detach_on_cancel(boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal) const noexcept
+  {
+    if (anchor_)
+      anchor_->accept_cancellation(types | boost::asio::cancellation_type::terminal, detail::detaches);
   }
 
   /// Whether this copy refers to an operation (false once moved from).

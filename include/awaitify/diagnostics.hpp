@@ -54,8 +54,13 @@ struct counters
   std::uint64_t duplicate = 0;
 
   /// Invocations of a callback after its operation was cancelled, failed or
-  /// abandoned.
+  /// abandoned (but for those counted as `detached`).
   std::uint64_t late = 0;
+
+  /// Results discarded as expected: invocations of a callback after its
+  /// operation was cancelled, where it declared that a result may still come
+  /// (`after_cancel::detach`, `callback::detach_on_cancel`). Not misuse.
+  std::uint64_t detached = 0;
 };
 
 /// Reads the counters of the operations whose I/O executor belongs to `ctx`.

@@ -71,7 +71,9 @@ void scenario::start(op_mode mode)
         op.in_hook = false;
       };
       cb.on_cancel(hook, op.mode.hook_partial ? asio::cancellation_type::partial : asio::cancellation_type::terminal,
-          op.mode.hook_waits ? awaitify::after_cancel::wait_for_callback : awaitify::after_cancel::complete_now);
+          op.mode.hook_waits          ? awaitify::after_cancel::wait_for_callback
+              : op.mode.hook_detaches ? awaitify::after_cancel::detach
+                                      : awaitify::after_cancel::complete_now);
     }
     if (op.mode.through_c)
       op.c_handles.push_back(awaitify::to_c_callback<c_done_fn>(std::move(cb)));
@@ -117,11 +119,17 @@ void scenario::play(const step& s)
     start(op_mode::from(s.parameter));
     break;
   case event::invoke:
+  {
+    const std::uint64_t late_before = awaitify::get_counters(*io_).late;
     if (op && op->mode.through_c)
       call_c(*op, s.parameter);
     else if (op && !op->copies.empty())
       op->copies[(s.parameter / 4) % op->copies.size()](s.parameter);
+    if (op && op->mode.has_hook && op->mode.hook_detaches && !op->mode.hook_waits && !op->expected_abandoned
+        && awaitify::get_counters(*io_).late != late_before)
+      violation("a result after a detaching cancellation was reported late");
     break;
+  }
   case event::drop:
     if (op && !op->c_handles.empty())
       op->c_handles.erase(

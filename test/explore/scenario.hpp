@@ -87,10 +87,11 @@ struct op_mode
   bool hook_calls_back;  // bit 4: the hook invokes a copy, as a library
                          // reporting its cancellation from its cancel call
   bool through_c;        // bit 5: the callback goes through a c_callback
+  bool hook_detaches;    // bit 6: after_cancel::detach (unless the hook waits)
 
   static op_mode from(std::uint8_t p) noexcept
   {
-    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0, (p & 32) != 0};
+    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0, (p & 32) != 0, (p & 64) != 0};
   }
 };
 

@@ -29,7 +29,10 @@
 #include <boost/asio/cancel_after.hpp>
 #endif
 
+#include <awaitify/c_callback.hpp>
+
 #include "common/io_fixture.hpp"
+#include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
 
 #include <array>
@@ -41,6 +44,8 @@
 #include <latch>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -49,6 +54,7 @@ namespace {
 namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
+using awaitify_test::misuse_recorder;
 using awaitify_test::worker;
 using boost::system::error_code;
 
@@ -596,6 +602,115 @@ BOOST_FIXTURE_TEST_CASE(cancel_after_waits_for_the_library, io_fixture)
 #endif
 
 BOOST_AUTO_TEST_SUITE_END() // wait_for_callback
+
+// A library that cannot withdraw a request (a Redis command once written):
+// the result that comes after a timeout is expected, not misuse.
+BOOST_AUTO_TEST_SUITE(detach)
+
+struct detached_call
+{
+  std::optional<callback<void(int)>> held;
+  int hook_runs = 0;
+
+  auto init(bool with_hook)
+  {
+    return [this, with_hook](callback<void(int)> cb) {
+      if (with_hook)
+        cb.on_cancel([this] { ++hook_runs; }, asio::cancellation_type::terminal, awaitify::after_cancel::detach);
+      else
+        cb.detach_on_cancel();
+      held = std::move(cb);
+    };
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(a_result_after_the_cancellation_is_discarded_and_counted_not_reported, io_fixture)
+{
+  misuse_recorder recorder(ioc);
+  for (const bool with_hook : {true, false})
+  {
+    detached_call legacy;
+    asio::cancellation_signal signal;
+    std::optional<error_code> result;
+    awaitify::async_call<void(int)>(ioc, legacy.init(with_hook),
+        asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+    signal.emit(asio::cancellation_type::terminal);
+    run(); // Completes at once, as complete_now does.
+    BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+    BOOST_TEST(legacy.hook_runs == (with_hook ? 1 : 0));
+    BOOST_TEST(!(*legacy.held)(1)); // The reply, when it comes, is discarded...
+    ioc.restart();
+  }
+  const auto counters = awaitify::get_counters(ioc);
+  BOOST_TEST(counters.detached == 2u); // ...and counted as expected,
+  BOOST_TEST(counters.late == 0u);     // not as misuse.
+  BOOST_TEST(counters.cancelled == 2u);
+  BOOST_TEST(recorder.kinds().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_result_before_the_cancellation_is_delivered_and_a_second_one_is_a_duplicate, io_fixture)
+{
+  misuse_recorder recorder(ioc);
+  detached_call legacy;
+  asio::cancellation_signal signal;
+  std::optional<std::pair<error_code, int>> result;
+  awaitify::async_call<void(int)>(ioc, legacy.init(true),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int v) { result.emplace(ec, v); }));
+  BOOST_TEST((*legacy.held)(5));
+  signal.emit(asio::cancellation_type::terminal); // Too late: does nothing.
+  BOOST_TEST(!(*legacy.held)(6));
+  run();
+  BOOST_TEST((result == std::pair<error_code, int>(error_code(), 5)));
+  BOOST_TEST(legacy.hook_runs == 0);
+  BOOST_TEST(awaitify::get_counters(ioc).detached == 0u);
+  BOOST_TEST((recorder.kinds() == std::vector<std::string>{"duplicate"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_result_after_a_shutdown_is_still_late, io_fixture)
+{
+  // Detaching is a declaration about cancellation; a context shut down with
+  // the request pending is not one.
+  detached_call legacy;
+  std::optional<misuse_recorder> recorder;
+  {
+    asio::io_context abandoned;
+    recorder.emplace(abandoned);
+    awaitify::async_call<void(int)>(abandoned, legacy.init(false), [](error_code, int) {});
+  } // Shut down with the request pending.
+  BOOST_TEST(!(*legacy.held)(1));
+  BOOST_TEST((recorder->kinds() == std::vector<std::string>{"late"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_c_callback_that_detached_discards_the_late_c_call, io_fixture)
+{
+  misuse_recorder recorder(ioc);
+  worker library;
+  using done_fn = void (*)(int status, void* user);
+  std::promise<std::pair<done_fn, void*>> handed;
+  asio::cancellation_signal signal;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        cb.detach_on_cancel();
+        auto c = awaitify::to_c_callback<done_fn>(std::move(cb));
+        handed.set_value({c.function(), c.user_data()});
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  signal.emit(asio::cancellation_type::terminal);
+  run();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  const auto [fn, user] = handed.get_future().get();
+  std::promise<void> called;
+  library.post([&, fn = fn, user = user] {
+    fn(0, user); // The reply arrives after the timeout.
+    called.set_value();
+  });
+  called.get_future().wait();
+  BOOST_TEST(awaitify::get_counters(ioc).detached == 1u);
+  BOOST_TEST(recorder.kinds().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END() // detach
 
 #if BOOST_ASIO_VERSION >= 103200
 // asio::cancel_after (Asio 1.32, Boost 1.86) reaches every awaitify

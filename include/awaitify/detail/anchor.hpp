@@ -144,6 +144,9 @@ inline constexpr std::uint32_t holds = initiating | hooks_running;
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
 inline constexpr std::uint32_t waits_for_callback = 1u << 16;
+// In cancel_types_: a result that comes after the operation was cancelled is
+// expected (after_cancel::detach), not a late one.
+inline constexpr std::uint32_t detaches = 1u << 17;
 // In cancel_types_, shifted by this: the type of the cancellation that ran
 // the hooks (published to later hook registrations by hooks_).
 inline constexpr unsigned cancelled_by_shift = 8;
@@ -214,11 +217,15 @@ public:
   /// duplicate, even while the first call is still completing.
   void report_duplicate() noexcept { stats_->report(misuse::duplicate, where_); }
 
-  /// Reports an invocation that lost: a duplicate, or a late one.
+  /// Reports an invocation that lost: a duplicate, a late one, or the
+  /// expected result of an operation that detached when it was cancelled.
   void report_lost_invocation() noexcept
   {
-    std::uint32_t o = state_.load(std::memory_order_acquire) & outcome_mask;
-    stats_->report(o == delivered ? misuse::duplicate : misuse::late, where_);
+    const std::uint32_t o = state_.load(std::memory_order_acquire) & outcome_mask;
+    if (o == cancelled && (cancel_types_.load(std::memory_order_acquire) & detaches))
+      stats_->count_detached();
+    else
+      stats_->report(o == delivered ? misuse::duplicate : misuse::late, where_);
   }
 
   /// Cancellation of type `type` arrived through the handler's slot, whose
@@ -308,9 +315,9 @@ public:
   }
 
   /// Accepts cancellation of `types` from now on, with no hook to run.
-  void accept_cancellation(boost::asio::cancellation_type_t types) noexcept
+  void accept_cancellation(boost::asio::cancellation_type_t types, std::uint32_t after = 0) noexcept
   {
-    cancel_types_.fetch_or(static_cast<std::uint32_t>(types), std::memory_order_release);
+    cancel_types_.fetch_or(static_cast<std::uint32_t>(types) | after, std::memory_order_release);
   }
 
   /// The operation's outcome, or no_outcome while it is pending.
@@ -323,12 +330,13 @@ public:
   bool is_decided() const noexcept { return (state_.load(std::memory_order_acquire) & outcome_mask) != no_outcome; }
 
   /// Registers `hook` to run if cancellation wins. Accepts cancellation of
-  /// `types` (terminal is always accepted) from now on; with `wait`, a
-  /// cancellation from now on leaves the operation to its callback.
-  void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types, bool wait) noexcept
+  /// `types` (terminal is always accepted) from now on; `after` holds
+  /// `waits_for_callback` (a cancellation from now on leaves the operation
+  /// to its callback) or `detaches`.
+  void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types, std::uint32_t after) noexcept
   {
     hook->types_ = static_cast<std::uint32_t>(types);
-    cancel_types_.fetch_or(hook->types_ | (wait ? waits_for_callback : 0u), std::memory_order_release);
+    cancel_types_.fetch_or(hook->types_ | after, std::memory_order_release);
     cancel_hook* head = hooks_.load(std::memory_order_acquire);
     for (;;)
     {

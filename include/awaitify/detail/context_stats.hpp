@@ -56,6 +56,9 @@ public:
 
   void count(outcome o) noexcept { this_thread_shard().outcomes_[o].fetch_add(1, std::memory_order_release); }
 
+  /// Counts a result discarded as expected (after_cancel::detach).
+  void count_detached() noexcept { detached_.fetch_add(1, std::memory_order_release); }
+
   /// Counts a misuse and hands it to the misuse handler, if any.
   void report(misuse kind, const source_location& where) noexcept;
 
@@ -81,6 +84,7 @@ private:
   std::size_t shard_mask_;
   alignas(64) std::atomic<std::uint64_t> duplicate_{0};
   std::atomic<std::uint64_t> late_{0};
+  std::atomic<std::uint64_t> detached_{0};
   std::atomic<bool> has_handler_{false};
   std::mutex handler_mutex_;
   misuse_handler handler_;
