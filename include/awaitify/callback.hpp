@@ -10,6 +10,7 @@
 #define AWAITIFY_CALLBACK_HPP
 
 #include <awaitify/detail/anchor.hpp>
+#include <awaitify/detail/hook_executor.hpp>
 #include <awaitify/detail/op_base.hpp>
 #include <awaitify/error.hpp>
 
@@ -114,6 +115,21 @@ struct callback_access
   {
     return complete_quietly(cb, fill_error<Signature>{ec});
   }
+
+  template <typename Signature>
+  static bool is_decided(const callback<Signature>& cb) noexcept
+  {
+    return !cb.anchor_ || cb.anchor_->is_decided();
+  }
+
+  /// Completes the operation as its initiation throwing would: `failed`.
+  template <typename Signature>
+  static bool fail_initiation(const callback<Signature>& cb, std::exception_ptr e) noexcept
+  {
+    return cb.anchor_ && cb.anchor_->try_complete(failed, [&](op_header& h) noexcept {
+      static_cast<op_base<Signature>&>(h).set_exception(std::move(e));
+    });
+  }
 };
 
 } // namespace detail
@@ -212,7 +228,11 @@ public:
    * operation's handler is posted, holding no lock of awaitify's. Registering
    * after cancellation already won runs `f` at once, on the calling thread,
    * if it honours the type of that cancellation; registering after a result was delivered never runs it. Hooks run in the
-   * order they were registered. `f` must not throw.
+   * order they were registered. `f` must not throw. A hook registered by an
+   * init running under `awaitify::on(lib_ex, init)` runs on `lib_ex`
+   * instead: inline when the cancellation is emitted there, else posted (see
+   * `awaitify::on` for what a posted hook may rely on; it does not run if
+   * `lib_ex`'s context is gone).
    *
    * `types` declares which cancellation types `f` truly honours.
    * `cancellation_type::terminal` is always honoured (the legacy result is
@@ -278,7 +298,12 @@ public:
     if ((types & cancellation_type::total) != cancellation_type::none)
       types |= cancellation_type::partial;
     types |= cancellation_type::terminal;
-    if (anchor_)
+    if (!anchor_)
+      return;
+    if (const boost::asio::any_io_executor* ex = detail::current_hook_executor())
+      anchor_->add_cancel_hook(new detail::library_cancel_hook<std::decay_t<F>>(anchor_, *ex, std::forward<F>(f)),
+          types, detail::after_cancel_bits(then));
+    else
       anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)), types,
           detail::after_cancel_bits(then));
   }

@@ -10,6 +10,7 @@
 #define AWAITIFY_WRAP_HPP
 
 #include <awaitify/async_call.hpp>
+#include <awaitify/on.hpp>
 #include <awaitify/callback.hpp>
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/source_location.hpp>
@@ -145,6 +146,12 @@ struct call_parameters<R (C::*)(A...) const noexcept> : parameter_list<A...>
 template <typename F>
 struct call_parameters<F, std::enable_if_t<std::is_class_v<F>, std::void_t<decltype(&F::operator())>>>
   : call_parameters<decltype(&F::operator())>
+{
+};
+
+// A legacy function bound to a library executor takes what it binds takes.
+template <typename LibraryExecutor, typename F>
+struct call_parameters<on_t<LibraryExecutor, F>> : call_parameters<F>
 {
 };
 

@@ -19,6 +19,7 @@
 #include <awaitify/c_callback.hpp>
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
+#include <awaitify/on.hpp>
 #include <awaitify/stream.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -88,10 +89,13 @@ struct op_mode
                          // reporting its cancellation from its cancel call
   bool through_c;        // bit 5: the callback goes through a c_callback
   bool hook_detaches;    // bit 6: after_cancel::detach (unless the hook waits)
+  bool init_on_app;      // bit 7: awaitify::on(the handler context, init):
+                         // init (and its hooks) queued there until it runs
 
   static op_mode from(std::uint8_t p) noexcept
   {
-    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0, (p & 32) != 0, (p & 64) != 0};
+    return {(p & 1) != 0, (p & 2) != 0, (p & 4) != 0, (p & 8) != 0, (p & 16) != 0, (p & 32) != 0, (p & 64) != 0,
+        (p & 128) != 0};
   }
 };
 

@@ -149,6 +149,29 @@ BOOST_FIXTURE_TEST_CASE(use_awaitable_throws_the_end, io_fixture)
   });
 }
 
+BOOST_FIXTURE_TEST_CASE(an_open_stream_is_one_pending_operation_until_its_teardown, io_fixture)
+{
+  bool torn_down = false;
+  std::optional<sink<void(int)>> producer;
+  {
+    auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+      producer.emplace(std::move(target));
+      return [&torn_down] { torn_down = true; };
+    });
+    BOOST_TEST(awaitify::get_counters(ioc).pending == 1u);
+    std::optional<int> item;
+    s.async_next([&](error_code, int v) { item = v; });
+    BOOST_TEST(awaitify::get_counters(ioc).pending == 2u); // The wait is one more.
+    (*producer)(3);
+    run(); // Returns although the stream is open: it keeps no work.
+    BOOST_TEST((item == 3));
+    BOOST_TEST(awaitify::get_counters(ioc).pending == 1u);
+  }
+  run();
+  BOOST_TEST(torn_down);
+  BOOST_TEST(awaitify::get_counters(ioc).pending == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE(ends)
 
 BOOST_FIXTURE_TEST_CASE(close_fail_and_drop_end_after_the_buffered_items, io_fixture)

@@ -139,7 +139,10 @@ inline constexpr std::uint32_t initiating = 16;
 // callback: it stays pending, and later signals do nothing more.
 inline constexpr std::uint32_t cancel_requested = 32;
 inline constexpr std::uint32_t hooks_running = 64;
-inline constexpr std::uint32_t holds = initiating | hooks_running;
+// A hold: a hook carried to a library executor (awaitify::on) runs there, in
+// an operation that waits for its callback.
+inline constexpr std::uint32_t library_hook_running = 128;
+inline constexpr std::uint32_t holds = initiating | hooks_running | library_hook_running;
 
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
@@ -326,6 +329,31 @@ public:
     return static_cast<outcome>(state_.load(std::memory_order_acquire) & outcome_mask);
   }
 
+  /// For a hook carried to a library executor, in an operation that waits
+  /// for its callback: holds the operation as the hooks that run where the
+  /// cancellation is emitted are held, unless it has ended meanwhile (then
+  /// the hook must not run). The library executor runs one such hook at a
+  /// time.
+  bool hold_for_library_hook() noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    do
+    {
+      if (s & outcome_mask)
+        return false;
+    } while (!state_.compare_exchange_weak(
+        s, s | library_hook_running, std::memory_order_acq_rel, std::memory_order_relaxed));
+    return true;
+  }
+
+  void release_library_hook_hold() noexcept { release_hold(library_hook_running); }
+
+  /// Whether a cancellation leaves the operation to its callback.
+  bool waits_for_callback_after_cancel() const noexcept
+  {
+    return (cancel_types_.load(std::memory_order_acquire) & waits_for_callback) != 0;
+  }
+
   /// Whether the operation's outcome is decided.
   bool is_decided() const noexcept { return (state_.load(std::memory_order_acquire) & outcome_mask) != no_outcome; }
 
@@ -452,7 +480,7 @@ private:
     do
     {
       ours = (s & outcome_mask) != no_outcome && !(s & busy) && !(s & holds & ~hold);
-      posts_busy = ours && hold == hooks_running && (s & outcome_mask) != abandoned;
+      posts_busy = ours && hold != initiating && (s & outcome_mask) != abandoned;
       next = (s & ~hold) | (posts_busy ? busy : 0u);
     } while (!state_.compare_exchange_weak(s, next, std::memory_order_acq_rel, std::memory_order_acquire));
     if (!ours)
