@@ -18,6 +18,7 @@
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
+#include <awaitify/fd_driver.hpp>
 #include <awaitify/on.hpp>
 #include <awaitify/push_result.hpp>
 #include <awaitify/sink.hpp>

@@ -66,16 +66,16 @@ struct io_fixture
   template <typename F>
   void run_coroutine(F&& coro)
   {
-    std::exception_ptr failure;
-    bool finished = false;
-    asio::co_spawn(ioc, std::forward<F>(coro), [&](std::exception_ptr e) {
-      failure = e;
-      finished = true;
-    });
-    run();
-    BOOST_TEST_REQUIRE(finished);
-    if (failure)
-      std::rethrow_exception(failure);
+    spawn_and_run(std::forward<F>(coro), false);
+  }
+
+  /// As run_coroutine, stopping the context when the coroutine has finished:
+  /// for a context that other work keeps busy (a connection whose socket
+  /// stays watched for what the server may send).
+  template <typename F>
+  void run_coroutine_and_stop(F&& coro)
+  {
+    spawn_and_run(std::forward<F>(coro), true);
   }
 
   /// Every operation the test started reached an outcome.
@@ -83,8 +83,25 @@ struct io_fixture
   {
     BOOST_TEST(awaitify::get_counters(ioc).pending == 0u);
   }
-};
 
+private:
+  template <typename F>
+  void spawn_and_run(F&& coro, bool stop_when_finished)
+  {
+    std::exception_ptr failure;
+    bool finished = false;
+    asio::co_spawn(ioc, std::forward<F>(coro), [&](std::exception_ptr e) {
+      failure = e;
+      finished = true;
+      if (stop_when_finished)
+        ioc.stop();
+    });
+    run();
+    BOOST_TEST_REQUIRE(finished);
+    if (failure)
+      std::rethrow_exception(failure);
+  }
+};
 } // namespace awaitify_test
 
 #endif // AWAITIFY_TEST_COMMON_IO_FIXTURE_HPP

@@ -10,21 +10,18 @@
 #ifndef AWAITIFY_TEST_COMMON_MOSQUITTO_BROKER_HPP
 #define AWAITIFY_TEST_COMMON_MOSQUITTO_BROKER_HPP
 
+#include "common/child_process.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstdlib>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <string>
-#include <thread>
 
 namespace awaitify_test {
 
@@ -33,24 +30,9 @@ class mosquitto_broker
 public:
   mosquitto_broker() : port_(free_port())
   {
-    char dir[] = "/tmp/awaitify-mosquitto-XXXXXX";
-    if (!mkdtemp(dir))
-      throw std::runtime_error("mkdtemp failed");
-    dir_ = dir;
-    std::filesystem::permissions(dir_, std::filesystem::perms::all); // readable after privileges drop
-    config_ = dir_ / "mosquitto.conf";
+    config_ = dir_.path() / "mosquitto.conf";
     std::ofstream(config_) << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\nlog_dest none\n";
     start();
-  }
-
-  mosquitto_broker(const mosquitto_broker&) = delete;
-  mosquitto_broker& operator=(const mosquitto_broker&) = delete;
-
-  ~mosquitto_broker()
-  {
-    kill();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   int port() const noexcept { return port_; }
@@ -58,45 +40,18 @@ public:
   /// Starts the broker (again, on the same port) and waits until it accepts.
   void start()
   {
-    pid_ = fork();
-    if (pid_ < 0)
-      throw std::runtime_error("fork failed");
-    if (pid_ == 0)
-    {
-      execl(AWAITIFY_MOSQUITTO_BROKER, "mosquitto", "-c", config_.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!accepts())
-    {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_)
-      {
-        pid_ = -1;
-        throw std::runtime_error("mosquitto exited at start");
-      }
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("mosquitto did not accept connections within 10 s");
-      std::this_thread::yield();
-    }
+    process_.start({AWAITIFY_MOSQUITTO_BROKER, "-c", config_.string()});
+    process_.wait_until([this] { return accepts(); }, "mosquitto");
   }
 
   /// SIGSTOP: the broker stops answering, connections stay open.
-  void pause() { ::kill(pid_, SIGSTOP); }
+  void pause() { process_.signal(SIGSTOP); }
 
   /// SIGCONT.
-  void resume() { ::kill(pid_, SIGCONT); }
+  void resume() { process_.signal(SIGCONT); }
 
   /// SIGKILL, and reap.
-  void kill()
-  {
-    if (pid_ <= 0)
-      return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void kill() { process_.kill(); }
 
 private:
   static int free_port()
@@ -130,9 +85,9 @@ private:
   }
 
   int port_;
-  std::filesystem::path dir_;
+  temp_dir dir_{"mosquitto"};
   std::filesystem::path config_;
-  pid_t pid_ = -1;
+  child_process process_; // Destroyed (killed) before the directory.
 };
 
 } // namespace awaitify_test
