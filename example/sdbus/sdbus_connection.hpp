@@ -11,8 +11,9 @@
 // (an absolute CLOCK_MONOTONIC time). An awaitify::fd_driver waits for it on
 // the connection's executor and calls sd_bus_process until it has nothing
 // left, then asks again. Method replies and signals come to an
-// `sd_bus_message_handler_t`; each slot's user data is a small record that
-// sd-bus frees through the slot's destroy callback. Everything runs on the
+// `sd_bus_message_handler_t`, its user data in the middle
+// (awaitify::user_data_at<1>); sd-bus frees each slot's carrier through the
+// slot's destroy callback. Everything runs on the
 // connection's executor (one thread, or a strand): sd-bus is not
 // thread-safe.
 //
@@ -69,19 +70,9 @@ using reply_signature = void(boost::system::error_code, message);
 using signal_signature = void(message);
 using signal_stream = awaitify::stream<signal_signature>;
 
-/// sd-bus's handler type with the user data moved last, where to_c_callback
-/// and to_c_sink find it.
-using handler_user_data_last = int (*)(sd_bus_message*, sd_bus_error*, void*);
-
-/// What a slot's user data points to: the awaitify carrier.
-/**
- * HAND-WRITTEN TRAMPOLINE, for now: sd-bus passes the user data in the
- * middle (`int (*)(sd_bus_message*, void* userdata, sd_bus_error*)`), which
- * to_c_callback does not find yet; `handler` forwards to the carrier's
- * function with the arguments reordered. With `awaitify::user_data_at<1>`,
- * the carrier's own function and user data go straight to sd-bus, and
- * only the destroy callback stays.
- */
+/// What a method call's slot points to: the awaitify carrier, and whether
+/// sd-bus called it, for the slot's destroy callback to fail a call that a
+/// closing bus never answers.
 template <typename Carrier>
 struct slot_data
 {
@@ -92,7 +83,7 @@ struct slot_data
   {
     auto* data = static_cast<slot_data*>(self);
     data->called = true;
-    return data->carrier.function()(m, error, data->carrier.user_data());
+    return data->carrier.function()(m, data->carrier.user_data(), error);
   }
 };
 
@@ -162,10 +153,10 @@ public:
   {
     return awaitify::async_call<reply_signature>(ex_,
         [this, m = std::shared_ptr<sd_bus_message>(std::move(m))](awaitify::callback<reply_signature> cb) {
-          using data_type = slot_data<awaitify::c_callback<handler_user_data_last>>;
+          using data_type = slot_data<awaitify::c_callback<sd_bus_message_handler_t>>;
           awaitify::callback<reply_signature> hook = cb;
-          auto* data = new data_type{awaitify::to_c_callback<handler_user_data_last>(std::move(cb),
-              [](auto& done, sd_bus_message* reply, sd_bus_error*) {
+          auto* data = new data_type{awaitify::to_c_callback<sd_bus_message_handler_t>(std::move(cb),
+              awaitify::user_data_at<1>, [](auto& done, sd_bus_message* reply, sd_bus_error*) {
                 if (sd_bus_message_is_method_error(reply, nullptr))
                   done.fail(errno_error(sd_bus_message_get_errno(reply)));
                 else
@@ -206,22 +197,22 @@ public:
   {
     return awaitify::make_stream<signal_signature>(ex_, {awaitify::overflow_policy::unbounded, 0, {}},
         [&](awaitify::sink<signal_signature> sink) {
-          using data_type = slot_data<awaitify::c_sink_callback<handler_user_data_last>>;
-          auto* data = new data_type{awaitify::to_c_sink<handler_user_data_last>(std::move(sink),
+          auto c = awaitify::to_c_sink<sd_bus_message_handler_t>(std::move(sink), awaitify::user_data_at<1>,
               [](const awaitify::sink<signal_signature>& out, sd_bus_message* m, sd_bus_error*) {
                 if (sd_bus_message_is_method_error(m, nullptr)) // AddMatch refused
                   out.fail(errno_error(sd_bus_message_get_errno(m)));
                 else if (sd_bus_message_is_signal(m, nullptr, nullptr))
                   out(message(sd_bus_message_ref(m)));
                 return 0; // Other matches see it too.
-              })};
+              });
           sd_bus_slot* slot = nullptr;
-          if (sd_bus_match_signal_async(bus_.get(), &slot, sender, path, interface, member, &data_type::handler,
-                  &data_type::handler, data) < 0)
-            delete data; // The stream ends as dropped.
-          else
+          if (sd_bus_match_signal_async(
+                  bus_.get(), &slot, sender, path, interface, member, c.function(), c.function(), c.user_data())
+              >= 0)
           {
-            sd_bus_slot_set_destroy_callback(slot, [](void* p) { delete static_cast<data_type*>(p); });
+            // The slot frees the carrier when it goes; refused, `c` takes
+            // the sink with it and the stream ends as dropped.
+            sd_bus_slot_set_destroy_callback(slot, c.destroy_notify());
             sd_bus_slot_set_floating(slot, 1);
             sd_bus_slot_unref(slot);
             update();
