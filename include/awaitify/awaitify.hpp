@@ -18,6 +18,7 @@
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
+#include <awaitify/operation_set.hpp>
 #include <awaitify/push_result.hpp>
 #include <awaitify/sink.hpp>
 #include <awaitify/source_location.hpp>

@@ -114,6 +114,16 @@ struct callback_access
   {
     return complete_quietly(cb, fill_error<Signature>{ec});
   }
+
+  /// As `fail_quietly`, for the operation of `a` (of `Signature`), on behalf
+  /// of legacy code whose result is still due: when it comes, it is
+  /// discarded quietly, counted as detached (an operation set failing its
+  /// members). One function type for every signature.
+  template <typename Signature>
+  static bool fail_ahead(anchor* a, const boost::system::error_code& ec) noexcept
+  {
+    return a->try_complete_ahead(delivered, fill_error<Signature>{ec});
+  }
 };
 
 } // namespace detail
