@@ -33,7 +33,7 @@ namespace awaitify {
  * refused quietly: the callback returns false, and the invocation is counted
  * in `counters::detached`, not reported as `late` misuse.
  * @code
- * auto call = [&conn, method](awaitify::callback<void(std::string)> cb) {
+ * auto call = [&conn](awaitify::callback<void(std::string)> cb) {
  *   if (!conn.calls.join(cb))
  *     return;                                        // closed: cb failed already
  *   auto c = awaitify::to_c_callback<sd_bus_message_handler_t>(std::move(cb), awaitify::user_data_at<1>, reply);
