@@ -20,6 +20,7 @@
 #include <awaitify/error.hpp>
 #include <awaitify/fd_driver.hpp>
 #include <awaitify/on.hpp>
+#include <awaitify/operation_set.hpp>
 #include <awaitify/push_result.hpp>
 #include <awaitify/sink.hpp>
 #include <awaitify/source_location.hpp>

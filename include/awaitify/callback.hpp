@@ -130,6 +130,16 @@ struct callback_access
       static_cast<op_base<Signature>&>(h).set_exception(std::move(e));
     });
   }
+
+  /// As `fail_quietly`, for the operation of `a` (of `Signature`), on behalf
+  /// of legacy code whose result is still due: when it comes, it is
+  /// discarded quietly, counted as detached (an operation set failing its
+  /// members). One function type for every signature.
+  template <typename Signature>
+  static bool fail_ahead(anchor* a, const boost::system::error_code& ec) noexcept
+  {
+    return a->try_complete_ahead(delivered, fill_error<Signature>{ec});
+  }
 };
 
 } // namespace detail

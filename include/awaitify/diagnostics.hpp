@@ -34,7 +34,10 @@ struct counters
   /// Operations started whose outcome is not decided yet.
   std::uint64_t pending = 0;
 
-  /// Operations completed by an invocation of their callback.
+  /// Operations completed by an invocation of their callback, or failed by
+  /// awaitify on the legacy code's behalf as its own failure would have
+  /// (a correlator's `fail_all`, an `operation_set`'s `fail_all`, `close`
+  /// or destruction).
   std::uint64_t completed = 0;
 
   /// Operations completed by per-operation cancellation (or a timeout).
@@ -50,16 +53,22 @@ struct counters
   /// execution context they track was shut down.
   std::uint64_t abandoned = 0;
 
-  /// Invocations of a callback after another invocation delivered a result.
+  /// Invocations of a callback after another invocation delivered a result
+  /// (but for those counted as `detached`).
   std::uint64_t duplicate = 0;
 
   /// Invocations of a callback after its operation was cancelled, failed or
   /// abandoned (but for those counted as `detached`).
   std::uint64_t late = 0;
 
-  /// Results discarded as expected: invocations of a callback after its
-  /// operation was cancelled, where it declared that a result may still come
-  /// (`after_cancel::detach`, `callback::detach_on_cancel`). Not misuse.
+  /// Results discarded as expected: invocations of a callback whose
+  /// operation was completed without waiting for that result, in a way that
+  /// declared it still due. That is a cancellation of an operation that
+  /// declared a result may still come (`after_cancel::detach`,
+  /// `callback::detach_on_cancel`, before the cancellation), or an
+  /// `operation_set` failing its members (`fail_all`, `close`, its
+  /// destruction). Every later invocation of such an operation's callback is
+  /// counted here. Not misuse.
   std::uint64_t detached = 0;
 };
 

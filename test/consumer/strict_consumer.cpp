@@ -3,8 +3,9 @@
 // A consumer that compiles awaitify's headers as its own (not as system
 // headers, as add_subdirectory and FetchContent do) with strict warnings and
 // -Werror, and instantiates every public API: each completion token, wrap,
-// streams, the correlator, C callbacks, diagnostics. It must build without a
-// warning on every supported compiler, and its checks must pass.
+// streams, the correlator, operation sets, C callbacks, diagnostics. It must
+// build without a warning on every supported compiler, and its checks must
+// pass.
 //
 
 #include <awaitify/awaitify.hpp>
@@ -180,6 +181,19 @@ int main()
       },
       [&](error_code, int status) { c_status = status; });
 
+  // An operation set failing a member whose library never calls back.
+  awaitify::operation_set connection_calls;
+  std::optional<awaitify::callback<void(std::string)>> never_answered;
+  std::optional<error_code> set_failed;
+  awaitify::async_call<void(std::string)>(ioc,
+      [&](awaitify::callback<void(std::string)> cb) {
+        check(connection_calls.join(cb), "operation_set join");
+        never_answered = std::move(cb);
+      },
+      [&](error_code ec, std::string) { set_failed = ec; });
+  check(connection_calls.close(asio::error::connection_reset) == 1 && !connection_calls.is_open(), "operation_set close");
+  check(!(*never_answered)("late"), "a failed member's result is refused");
+
   // Streams with every policy.
   for (auto policy : {awaitify::overflow_policy::fail, awaitify::overflow_policy::drop_newest,
            awaitify::overflow_policy::drop_oldest, awaitify::overflow_policy::flow_control})
@@ -219,11 +233,12 @@ int main()
   check(erased == 4, "any_completion_handler");
   check(in_ts_strand, "io_context::strand");
   check(c_status == 42, "C callback");
+  check(set_failed == error_code(asio::error::connection_reset), "operation_set");
   check(!coroutine_failure, "coroutine");
   check(future.get() == 8, "use_future");
 
   const awaitify::counters c = awaitify::get_counters(ioc);
-  check(c.pending == 0 && c.cancelled == 1, "counters");
+  check(c.pending == 0 && c.cancelled == 1 && c.detached == 1 && c.late == 0, "counters");
   static_assert(std::is_same_v<awaitify::completion_signature_t<void(int)>, void(error_code, int)>);
   const awaitify::source_location here = awaitify::source_location::current();
   check(here.line() > 0 && AWAITIFY_VERSION >= 100, "source_location and version");

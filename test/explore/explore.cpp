@@ -2,9 +2,10 @@
 //
 // Schedule exploration: every short sequence of the events where awaitify's
 // threads meet, for an operation (in every mode of its hooks and handler
-// executor), a flow-controlled stream and a correlator, each played from a
-// fresh state with every invariant checked after each event (see
-// explore/scenario.hpp); then seeded random sequences over all of them.
+// executor, and failed by its operation set), a flow-controlled stream and a
+// correlator, each played from a fresh state with every invariant checked
+// after each event (see explore/scenario.hpp); then seeded random sequences
+// over all of them.
 //
 
 #include <boost/test/unit_test.hpp>
@@ -110,6 +111,26 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_through_a_c_carri
     played += explore_all({{event::start, mode}}, alphabet, 4);
   BOOST_TEST(played > 20000u);
   BOOST_TEST_MESSAGE("operation through C: " << played << " scenarios");
+}
+
+BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_whose_set_fails)
+{
+  // The set that the operation joined fails it (fail_all, or the set's
+  // destruction) against its result, a drop, a cancellation (detaching,
+  // waiting, calling back from the hook, or none), both contexts, and
+  // through a C carrier: each handler runs once, and the result that comes
+  // after the set failed the operation is never late.
+  constexpr std::uint8_t through_c = 32;
+  const std::vector<std::uint8_t> modes{
+      0, 1, 2 | 64, 2 | 4, 2 | 4 | 16, through_c, through_c | 1 | 2 | 64};
+  const std::vector<step> alphabet{{event::invoke, 0}, {event::drop, 0}, {event::c_hand_over, 0},
+      {event::cancel_terminal, 0}, {event::run_io, 0}, {event::run_app, 0}, {event::shutdown_app, 0},
+      {event::fail_set, 0}, {event::fail_set, 2}};
+  std::size_t played = 0;
+  for (std::uint8_t mode : modes)
+    played += explore_all({{event::start, mode}}, alphabet, 4);
+  BOOST_TEST(played > 50000u);
+  BOOST_TEST_MESSAGE("operation in a failing set: " << played << " scenarios");
 }
 
 BOOST_AUTO_TEST_CASE(every_order_of_pushes_takes_grants_and_the_end_of_a_stream)

@@ -2,6 +2,8 @@
 
 #include "explore/scenario.hpp"
 
+#include <boost/asio/error.hpp>
+
 #include <utility>
 
 namespace awaitify_test::explore {
@@ -12,7 +14,7 @@ const char* to_string(event e) noexcept
 {
   static const char* const names[] = {"start", "invoke", "drop", "copy", "cancel_terminal", "cancel_partial",
       "run_io", "run_app", "shutdown_app", "push", "push_beyond_demand", "take", "close", "wait_key",
-      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim"};
+      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim", "fail_set"};
   static_assert(sizeof(names) / sizeof(names[0]) == static_cast<std::size_t>(event::count));
   return e < event::count ? names[static_cast<std::size_t>(e)] : "?";
 }
@@ -54,6 +56,7 @@ void scenario::start(op_mode mode)
         op.in_hook = true;
         if (op.mode.hook_calls_back && (op.mode.through_c ? op.c_user_data && !op.c_spent : !op.copies.empty()))
         {
+          op.invoked = true;
           if (op.mode.through_c)
             call_c(op, -1);
           else
@@ -75,6 +78,9 @@ void scenario::start(op_mode mode)
               : op.mode.hook_detaches ? awaitify::after_cancel::detach
                                       : awaitify::after_cancel::complete_now);
     }
+    // A closed set fails the operation at once; the library is called all
+    // the same, and its answer must be refused quietly.
+    set_->join(cb);
     if (op.mode.through_c)
       op.c_handles.push_back(awaitify::to_c_callback<c_done_fn>(std::move(cb)));
     else
@@ -110,6 +116,28 @@ void scenario::call_c(op_state& op, int value)
   op.c_function(value, op.c_user_data);
 }
 
+void scenario::invoke(op_state& op, std::uint8_t parameter)
+{
+  const awaitify::counters before = awaitify::get_counters(*io_);
+  if (op.mode.through_c)
+    call_c(op, parameter);
+  else if (!op.copies.empty())
+    op.copies[(parameter / 4) % op.copies.size()](parameter);
+  else
+    return;
+  const awaitify::counters after = awaitify::get_counters(*io_);
+  if (after.late != before.late)
+  {
+    if (op.mode.has_hook && op.mode.hook_detaches && !op.mode.hook_waits && !op.expected_abandoned)
+      violation("a result after a detaching cancellation was reported late");
+    if (!op.cancel_signalled && !op.expected_abandoned)
+      violation("a result after the set failed its operation was reported late");
+  }
+  if (after.duplicate != before.duplicate && !op.invoked)
+    violation("a first result was reported as a duplicate");
+  op.invoked = true;
+}
+
 void scenario::play(const step& s)
 {
   if (!io_)
@@ -128,17 +156,9 @@ void scenario::play(const step& s)
     start(op_mode::from(s.parameter));
     break;
   case event::invoke:
-  {
-    const std::uint64_t late_before = awaitify::get_counters(*io_).late;
-    if (op && op->mode.through_c)
-      call_c(*op, s.parameter);
-    else if (op && !op->copies.empty())
-      op->copies[(s.parameter / 4) % op->copies.size()](s.parameter);
-    if (op && op->mode.has_hook && op->mode.hook_detaches && !op->mode.hook_waits && !op->expected_abandoned
-        && awaitify::get_counters(*io_).late != late_before)
-      violation("a result after a detaching cancellation was reported late");
+    if (op)
+      invoke(*op, s.parameter);
     break;
-  }
   case event::drop:
     if (op && !op->c_handles.empty())
       op->c_handles.erase(
@@ -154,11 +174,17 @@ void scenario::play(const step& s)
     break;
   case event::cancel_terminal:
     if (op)
+    {
+      op->cancel_signalled = true;
       op->signal.emit(asio::cancellation_type::terminal);
+    }
     break;
   case event::cancel_partial:
     if (op)
+    {
+      op->cancel_signalled = true;
       op->signal.emit(asio::cancellation_type::partial);
+    }
     break;
   case event::run_io:
     io_->restart();
@@ -293,6 +319,14 @@ void scenario::play(const step& s)
       op->c_handles.back().reclaim();
     }
     break;
+  case event::fail_set:
+    if (s.parameter % 3 == 0)
+      set_->fail_all(asio::error::connection_reset);
+    else if (s.parameter % 3 == 1)
+      set_->close(asio::error::shut_down);
+    else
+      set_.emplace(); // The old set fails its members with operation_aborted.
+    break;
   case event::count:
     break;
   }
@@ -376,6 +410,7 @@ std::vector<std::string> scenario::finish()
     violation("operations still pending at the end: " + std::to_string(awaitify::get_counters(*io_).pending));
   app_.reset();
   io_.reset();
+  set_.reset(); // Holding the anchors of operations whose contexts are gone.
   for (const op_state& op : ops_)
     if (op.token.use_count() != 1)
       violation("a handler outlived its contexts");

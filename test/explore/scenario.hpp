@@ -2,11 +2,12 @@
 //
 // A scenario: a sequence of events on awaitify's state machines (an
 // operation's outcome, hooks, copies and work; a flow-controlled stream; a
-// correlator), played on one thread, with the invariants checked after every
-// event. Each event is one of the points where awaitify's threads meet (a
-// callback made, a copy dropped, a cancellation of one type, a hook that
-// calls back, a handler run, a context shut down, a push, a take, a grant),
-// so a sequence of events is one interleaving of them. The exploration test
+// correlator; an operation set), played on one thread, with the invariants
+// checked after every event. Each event is one of the points where
+// awaitify's threads meet (a callback made, a copy dropped, a cancellation of
+// one type, a hook that calls back, a handler run, a context shut down, a
+// push, a take, a grant, a set failing its members), so a sequence of events
+// is one interleaving of them. The exploration test
 // enumerates every short sequence; the fuzzer plays the sequences it
 // generates. A broken invariant is recorded, never thrown, so that a
 // scenario always ends and frees what it made.
@@ -20,6 +21,7 @@
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/on.hpp>
+#include <awaitify/operation_set.hpp>
 #include <awaitify/stream.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -67,6 +69,9 @@ enum class event : std::uint8_t
   // the C library's call, `copy` and `drop` act on the handles.
   c_hand_over,
   c_reclaim,
+  // The operation set that every operation joins in its init: fail_all
+  // (parameter % 3 == 0), close (1), or its destruction and a new set (2).
+  fail_set,
   count
 };
 
@@ -122,6 +127,11 @@ private:
     bool on_app = false;
     bool expected_abandoned = false;
     bool in_hook = false;
+    // What may explain a lost invocation: a result before it (a duplicate),
+    // a cancellation signal or a shutdown (late). A failure by the set
+    // explains neither: its result is still due.
+    bool invoked = false;
+    bool cancel_signalled = false;
     int handler_runs = 0;
     std::vector<awaitify::callback<void(int)>> copies;
     // Through C: the handles, and what C was handed (until it calls back).
@@ -145,6 +155,9 @@ private:
   };
 
   void start(op_mode mode);
+  /// Invokes the operation's callback (or makes the C library's call), and
+  /// checks that a lost invocation is reported only as what explains it.
+  void invoke(op_state& op, std::uint8_t parameter);
   /// The C library's one call, if it holds a carrier it did not call yet.
   void call_c(op_state& op, int value);
   void check_contexts_not_stopped(const char* after);
@@ -156,6 +169,7 @@ private:
   std::optional<asio::io_context> io_{std::in_place};
   std::optional<asio::io_context> app_{std::in_place};
   std::deque<op_state> ops_;
+  std::optional<awaitify::operation_set> set_{std::in_place};
 
   std::optional<awaitify::stream<void(int), asio::io_context::executor_type>> stream_;
   std::optional<awaitify::sink<void(int)>> producer_;

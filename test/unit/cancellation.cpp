@@ -699,10 +699,10 @@ BOOST_FIXTURE_TEST_CASE(a_c_callback_that_detached_discards_the_late_c_call, io_
   signal.emit(asio::cancellation_type::terminal);
   run();
   BOOST_TEST((result == error_code(asio::error::operation_aborted)));
-  const auto [fn, user] = handed.get_future().get();
+  const auto c_call = handed.get_future().get();
   std::promise<void> called;
-  library.post([&, fn = fn, user = user] {
-    fn(0, user); // The reply arrives after the timeout.
+  library.post([&] {
+    c_call.first(0, c_call.second); // The reply arrives after the timeout.
     called.set_value();
   });
   called.get_future().wait();

@@ -143,12 +143,18 @@ inline constexpr std::uint32_t hooks_running = 64;
 // an operation that waits for its callback.
 inline constexpr std::uint32_t library_hook_running = 128;
 inline constexpr std::uint32_t holds = initiating | hooks_running | library_hook_running;
+// Set with the outcome by the one that decides it without the legacy
+// code's result, which is still expected (a detaching cancellation, an
+// operation set's fail_all): when it comes, it is discarded quietly and
+// counted as detached, not reported as late or duplicate.
+inline constexpr std::uint32_t result_due = 256;
 
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
 inline constexpr std::uint32_t waits_for_callback = 1u << 16;
 // In cancel_types_: a result that comes after the operation was cancelled is
-// expected (after_cancel::detach), not a late one.
+// expected (after_cancel::detach): a cancellation that completes the
+// operation once this was declared marks the result due.
 inline constexpr std::uint32_t detaches = 1u << 17;
 // In cancel_types_, shifted by this: the type of the cancellation that ran
 // the hooks (published to later hook registrations by hooks_).
@@ -213,7 +219,16 @@ public:
   template <typename Fill>
   bool try_complete(outcome o, Fill&& fill) noexcept
   {
-    return try_complete(o, fill, boost::asio::cancellation_type::none);
+    return try_complete(o, fill, boost::asio::cancellation_type::none, 0);
+  }
+
+  /// As `try_complete`, on behalf of legacy code whose result is still
+  /// expected (an operation set failing its members): that result, when it
+  /// comes, is discarded quietly (counted as detached).
+  template <typename Fill>
+  bool try_complete_ahead(outcome o, Fill&& fill) noexcept
+  {
+    return try_complete(o, fill, boost::asio::cancellation_type::none, result_due);
   }
 
   /// Reports a second call of a C callback whose carrier was spent: a
@@ -221,14 +236,15 @@ public:
   void report_duplicate() noexcept { stats_->report(misuse::duplicate, where_); }
 
   /// Reports an invocation that lost: a duplicate, a late one, or the
-  /// expected result of an operation that detached when it was cancelled.
+  /// expected result of an operation whose outcome was decided without it
+  /// (result_due).
   void report_lost_invocation() noexcept
   {
-    const std::uint32_t o = state_.load(std::memory_order_acquire) & outcome_mask;
-    if (o == cancelled && (cancel_types_.load(std::memory_order_acquire) & detaches))
+    const std::uint32_t s = state_.load(std::memory_order_acquire);
+    if (s & result_due)
       stats_->count_detached();
     else
-      stats_->report(o == delivered ? misuse::duplicate : misuse::late, where_);
+      stats_->report((s & outcome_mask) == delivered ? misuse::duplicate : misuse::late, where_);
   }
 
   /// Cancellation of type `type` arrived through the handler's slot, whose
@@ -244,7 +260,7 @@ public:
     if (accepted & waits_for_callback)
       request_cancel(type);
     else
-      try_complete(cancelled, fill, type);
+      try_complete(cancelled, fill, type, (accepted & detaches) ? result_due : 0u);
   }
 
   /// A cancellation of an operation that waits for its callback: the first
@@ -434,7 +450,7 @@ private:
   }
 
   template <typename Fill>
-  bool try_complete(outcome o, Fill& fill, boost::asio::cancellation_type_t type) noexcept
+  bool try_complete(outcome o, Fill& fill, boost::asio::cancellation_type_t type, std::uint32_t marks) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_relaxed);
     do
@@ -442,12 +458,12 @@ private:
       if (s & outcome_mask)
         return false;
     } while (!state_.compare_exchange_weak(
-        s, s | o | busy, std::memory_order_acquire, std::memory_order_relaxed));
+        s, s | o | busy | marks, std::memory_order_acquire, std::memory_order_relaxed));
     stats_->count(o);
     fill(*op_);
     if (o == cancelled)
       run_cancel_hooks(type);
-    hand_over(s | o | busy);
+    hand_over(s | o | busy | marks);
     return true;
   }
 
