@@ -33,7 +33,6 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
-#include <list>
 #include <memory>
 #include <new>
 #include <optional>
@@ -155,12 +154,14 @@ public:
   /// reply of type REDIS_REPLY_ERROR), or with the connection's error.
   /// Commands sent without waiting are pipelined and answered in order.
   /// Cancelling one completes it at once; hiredis cannot withdraw a command,
-  /// so its reply, when it comes, is discarded.
+  /// so its reply, when it comes, is discarded (counted as detached, not
+  /// reported as late).
   template <typename CompletionToken>
   auto async_command(std::vector<std::string> args, CompletionToken&& token)
   {
     return awaitify::async_call<reply_signature>(ex_,
         [this, args = std::move(args)](awaitify::callback<reply_signature> cb) {
+          cb.detach_on_cancel();
           auto c = awaitify::to_c_callback<redisCallbackFn*>(std::move(cb),
               [](auto& done, redisAsyncContext* ac, void* r) {
                 r ? done(boost::system::error_code(), reply::from(static_cast<redisReply*>(r)))
@@ -182,21 +183,28 @@ public:
         [this, channel](awaitify::sink<message_signature> sink) {
           auto c = awaitify::to_c_sink<redisCallbackFn*>(std::move(sink),
               [](const awaitify::sink<message_signature>& out, redisAsyncContext* ac, void* r) {
+                // hiredis calls last with the final "unsubscribe" reply, or
+                // with none when the connection goes.
                 if (!r)
-                  return void(out.fail(connection_error(ac)));
+                {
+                  out.fail(connection_error(ac));
+                  return awaitify::last_call_if(true);
+                }
                 reply push = reply::from(static_cast<redisReply*>(r));
                 auto text = [&](std::size_t i) {
                   return push.elements[i].type == REDIS_REPLY_INTEGER ? std::to_string(push.elements[i].integer)
                                                                        : push.elements[i].str;
                 };
                 out(text(0), text(1), text(2));
-                if (push.elements[0].str == "unsubscribe")
+                const bool last = push.elements[0].str == "unsubscribe";
+                if (last)
                   out.close();
+                return awaitify::last_call_if(last);
               });
-          // hiredis may call the carrier until it frees the context: kept as
-          // long. Refused, it goes now, and the stream ends as dropped.
+          // Sent, the carrier is hiredis's until its last call; refused, it
+          // goes now, and the stream ends as dropped.
           if (send({"SUBSCRIBE", channel}, c.function(), c.user_data()))
-            subscriptions_.push_back(std::move(c));
+            c.release();
           return [alive = std::weak_ptr<client*>(alive_), channel] {
             if (auto self = alive.lock())
               (*self)->send({"UNSUBSCRIBE", channel}, nullptr, nullptr);
@@ -220,7 +228,6 @@ private:
   executor_type ex_;
   redisAsyncContext* ac_;
   std::optional<awaitify::fd_driver> driver_;
-  std::list<awaitify::c_sink_callback<redisCallbackFn*>> subscriptions_;
   std::shared_ptr<client*> alive_ = std::make_shared<client*>(this); // Seen by a stream's teardown.
 };
 

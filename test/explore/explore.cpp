@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_one_operation)
   // A hook that detaches (after_cancel::detach), partial or terminal.
   for (std::uint8_t partial = 0; partial < 2; ++partial)
     modes.push_back(static_cast<std::uint8_t>(2 | 64 | (partial << 3)));
-  // The init queued on the other context (awaitify::on), with no hook, a
+  // The init queued on the library's context (awaitify::on), with no hook, a
   // waiting hook that calls back, and its handler there too.
   for (int m : {128, 128 | 2 | 4 | 16, 128 | 1 | 2})
     modes.push_back(static_cast<std::uint8_t>(m));

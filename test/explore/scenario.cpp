@@ -89,7 +89,7 @@ void scenario::start(op_mode mode)
   auto handler = [this, &op, token = op.token](error_code, int) {
     // A hook carried to the library executor of an operation that completes
     // at once runs after its handler may have: documented, not a violation.
-    const bool hook_runs_unheld = op.mode.init_on_app && !op.mode.hook_waits;
+    const bool hook_runs_unheld = op.mode.init_on_lib && !op.mode.hook_waits;
     if (op.in_hook && !hook_runs_unheld)
       violation("a handler ran while its operation's cancellation hook was running");
     if (++op.handler_runs > 1)
@@ -102,8 +102,8 @@ void scenario::start(op_mode mode)
     else
       awaitify::async_call<void(int)>(*io_, initiate, asio::bind_cancellation_slot(op.signal.slot(), handler));
   };
-  if (mode.init_on_app && app_)
-    begin(awaitify::on(app_->get_executor(), init));
+  if (mode.init_on_lib)
+    begin(awaitify::on(lib_->get_executor(), init));
   else
     begin(init);
 }
@@ -196,6 +196,8 @@ void scenario::play(const step& s)
       app_->restart();
       app_->poll_one();
     }
+    lib_->restart(); // The library's thread runs one too.
+    lib_->poll_one();
     break;
   case event::shutdown_app:
     if (!app_)
@@ -363,6 +365,8 @@ void scenario::run_everything()
       app_->restart();
       ran += app_->poll();
     }
+    lib_->restart();
+    ran += lib_->poll();
     if (ran == 0)
       return;
   }
@@ -410,6 +414,7 @@ std::vector<std::string> scenario::finish()
     violation("operations still pending at the end: " + std::to_string(awaitify::get_counters(*io_).pending));
   app_.reset();
   io_.reset();
+  lib_.reset();
   set_.reset(); // Holding the anchors of operations whose contexts are gone.
   for (const op_state& op : ops_)
     if (op.token.use_count() != 1)

@@ -94,8 +94,8 @@ struct op_mode
                          // reporting its cancellation from its cancel call
   bool through_c;        // bit 5: the callback goes through a c_callback
   bool hook_detaches;    // bit 6: after_cancel::detach (unless the hook waits)
-  bool init_on_app;      // bit 7: awaitify::on(the handler context, init):
-                         // init (and its hooks) queued there until it runs
+  bool init_on_lib;      // bit 7: awaitify::on(the library context, init):
+                         // init (and its hooks) queued there until run_app
 
   static op_mode from(std::uint8_t p) noexcept
   {
@@ -166,6 +166,9 @@ private:
   /// Starts the consumer's next wait; `ended`, if given, is set at the end.
   void take_next(bool* ended);
 
+  // The executor of a thread-bound library (awaitify::on), which outlives
+  // the operations bound to it, as awaitify::on requires; run with app_.
+  std::optional<asio::io_context> lib_{std::in_place};
   std::optional<asio::io_context> io_{std::in_place};
   std::optional<asio::io_context> app_{std::in_place};
   std::deque<op_state> ops_;

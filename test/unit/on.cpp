@@ -94,8 +94,9 @@ BOOST_FIXTURE_TEST_CASE(init_runs_inline_when_already_on_the_library_executor, i
   // initiating function, and the handler still does not.
   bool init_ran_inline = false;
   bool handler_ran = false;
+  bool initiating = false;
   asio::post(ioc, [&] {
-    bool initiating = true;
+    initiating = true;
     awaitify::async_call<void()>(ioc,
         awaitify::on(ioc.get_executor(),
             [&](callback<void()> cb) {
