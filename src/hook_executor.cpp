@@ -5,9 +5,9 @@
 namespace awaitify {
 namespace detail {
 
-const boost::asio::any_io_executor*& current_hook_executor() noexcept
+hook_binding& current_hook_binding() noexcept
 {
-  thread_local const boost::asio::any_io_executor* current = nullptr;
+  thread_local hook_binding current;
   return current;
 }
 

@@ -125,7 +125,10 @@ struct multi_shot_trampoline<R (*)(P...) noexcept, Locator, Signature, Transform
  * After a last call returns, a carrier that was `release()`d is freed; the
  * stream closes or not as the transform decided (`target.close()`). Every
  * path of a transform that uses it returns it: `return
- * awaitify::last_call_if(reply == nullptr);`.
+ * awaitify::last_call_if(reply == nullptr);`. Exactly one call of a
+ * released carrier may say it is the last: a carrier that the library
+ * calls with several final replies (one per channel of a multi-channel
+ * SUBSCRIBE) needs a transform that counts them, or one carrier each.
  */
 template <typename R>
 detail::c_call_outcome<R> last_call_if(bool last, R value) noexcept(std::is_nothrow_move_constructible_v<R>)
@@ -179,13 +182,27 @@ public:
 
   /// Hands the carrier to the library, which frees it by calling the
   /// returned function with `user_data()` when it will never call
-  /// `function()` again. Take it only once the library has accepted the
-  /// registration (a registration that failed leaves the carrier to the
-  /// object). A transform's `last_call_if` then frees nothing.
+  /// `function()` again. It may be an argument of the registering call
+  /// itself; if the library refuses that registration (and so will never
+  /// call the function), `take_back()`. A transform's `last_call_if` then
+  /// frees nothing. After `release()`, the carrier is no longer the
+  /// object's to hand over: the function returned does nothing.
   destroy_fn destroy_notify() noexcept
   {
+    if (released_)
+      return [](void*) {};
     owns_ = false;
     return free_;
+  }
+
+  /// Takes the carrier back after `destroy_notify()`, for a registration
+  /// the library refused: the object owns it again, and frees it when
+  /// destroyed (with it the sink: the stream ends as dropped if it was the
+  /// last one).
+  void take_back() noexcept
+  {
+    if (!released_)
+      owns_ = true;
   }
 
   /// Hands the carrier to the library until its last call: it is freed
@@ -193,9 +210,11 @@ public:
   /// returns, also when that call came before `release()`.
   void release() noexcept
   {
-    if (std::exchange(owns_, false)
-        && (handover_->state.fetch_or(detail::multi_shot_handover::until_last_call, std::memory_order_acq_rel)
-            & detail::multi_shot_handover::last_call_seen))
+    if (!std::exchange(owns_, false))
+      return;
+    released_ = true;
+    if (handover_->state.fetch_or(detail::multi_shot_handover::until_last_call, std::memory_order_acq_rel)
+        & detail::multi_shot_handover::last_call_seen)
       free_(user_data_);
   }
 
@@ -206,6 +225,7 @@ public:
     , free_(other.free_)
     , handover_(other.handover_)
     , owns_(std::exchange(other.owns_, false))
+    , released_(other.released_)
   {
   }
 
@@ -223,6 +243,7 @@ public:
       free_ = other.free_;
       handover_ = other.handover_;
       owns_ = std::exchange(other.owns_, false);
+      released_ = other.released_;
     }
     return *this;
   }
@@ -250,6 +271,7 @@ private:
   destroy_fn free_;
   detail::multi_shot_handover* handover_;
   bool owns_ = true;
+  bool released_ = false;
 };
 
 namespace detail {

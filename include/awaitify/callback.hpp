@@ -310,8 +310,9 @@ public:
     types |= cancellation_type::terminal;
     if (!anchor_)
       return;
-    if (const boost::asio::any_io_executor* ex = detail::current_hook_executor())
-      anchor_->add_cancel_hook(new detail::library_cancel_hook<std::decay_t<F>>(anchor_, *ex, std::forward<F>(f)),
+    if (const boost::asio::any_io_executor* ex = detail::hook_executor_for(anchor_))
+      anchor_->add_cancel_hook(new detail::library_cancel_hook<std::decay_t<F>>(
+                                   anchor_, *ex, std::forward<F>(f), then == after_cancel::wait_for_callback),
           types, detail::after_cancel_bits(then));
     else
       anchor_->add_cancel_hook(new detail::cancel_hook_impl<std::decay_t<F>>(std::forward<F>(f)), types,

@@ -153,7 +153,7 @@ private:
           if (detail::callback_access::is_decided(cb))
             return;
           const boost::asio::any_io_executor hook_ex(ex);
-          detail::scoped_hook_executor hooks_run_here(hook_ex);
+          detail::scoped_hook_executor hooks_run_here(hook_ex, detail::callback_access::anchor_of(cb));
           try
           {
             std::apply(std::move(g), std::move(args));

@@ -61,6 +61,13 @@ namespace awaitify {
  * is simply ended); a member whose execution context was shut down is
  * abandoned, and the set's later `fail_all` leaves it alone.
  *
+ * `fail_all` completes a member at once even if it waits for its callback
+ * after a cancellation (`after_cancel::wait_for_callback`): the set is for a
+ * connection that will never call back (closed, destroyed), and its
+ * buffers must then be free to go. A member whose library may still write
+ * into a buffer in the awaiting frame must not join a set that is failed
+ * while the library is alive.
+ *
  * @par Counting
  * A member failed by the set counts as `completed`, as the library's own
  * failure would have. Each later invocation of its callback counts as

@@ -389,6 +389,41 @@ BOOST_FIXTURE_TEST_CASE(a_last_call_frees_nothing_the_object_still_owns, io_fixt
   BOOST_TEST((ended == error_code(awaitify::error::end_of_stream)));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_registration_refused_takes_the_carrier_back, io_fixture)
+{
+  auto alive = std::make_shared<int>(0);
+  std::weak_ptr<int> carrier_alive = alive;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+    auto c = awaitify::to_c_sink<glib_handler_fn>(std::move(target), awaitify::user_data_at<2>,
+        [a = std::move(alive)](const sink<void(int)>& into, void*, int value) { into(value); });
+    const bool accepted = false; // g_signal_connect_data returned 0: no destroy notification will come.
+    const glib_destroy_fn destroy = c.destroy_notify();
+    BOOST_TEST(destroy != nullptr);
+    if (!accepted)
+      c.take_back();
+  }); // The object frees it: before take_back, it leaked and the stream never ended.
+  BOOST_TEST(carrier_alive.expired());
+  const auto [values, ended] = drain(*this, s);
+  BOOST_TEST((ended == error_code(awaitify::error::callback_dropped)));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_destroy_notification_taken_after_a_release_frees_nothing, io_fixture)
+{
+  auto alive = std::make_shared<int>(0);
+  std::weak_ptr<int> carrier_alive = alive;
+  std::optional<awaitify::c_sink_callback<redis_callback_fn>> c;
+  auto s = awaitify::make_stream<void(int)>(ioc, {}, [&](sink<void(int)> target) {
+    c.emplace(awaitify::to_c_sink<redis_callback_fn>(std::move(target), subscription_transform(std::move(alive))));
+  });
+  c->release();
+  const auto destroy = c->destroy_notify(); // Not the object's any more: does nothing.
+  destroy(c->user_data());
+  BOOST_TEST(!carrier_alive.expired());
+  c_subscribe(nullptr, c->function(), c->user_data(), {{0, true}}); // The last call frees it, once.
+  BOOST_TEST(carrier_alive.expired());
+  drain(*this, s);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_carrier_never_handed_to_c_ends_the_stream_as_dropped, io_fixture)
 {
   // The registration with the library fails: the carrier goes with its

@@ -122,6 +122,23 @@ BOOST_FIXTURE_TEST_CASE(a_watch_persists_until_unwatched, fd_fixture)
   BOOST_TEST((read == std::vector<char>{'a', 'b', 'c'}));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_watch_persists_after_the_handler_throws, fd_fixture)
+{
+  pair.send_to_first('a');
+  std::vector<char> read;
+  awaitify::fd_driver driver(ioc, pair.fd[0], [&](fd_event) {
+    read.push_back(pair.take_from_first());
+    if (read.size() == 1)
+      throw std::runtime_error("the library's handler failed");
+    driver.unwatch(fd_event::read);
+  });
+  driver.watch(fd_event::read);
+  BOOST_CHECK_THROW(ioc.run(), std::runtime_error); // Leaves run(), as a handler's exception does.
+  pair.send_to_first('b');
+  run(); // Before: nothing was waiting any more, and 'b' was never reported.
+  BOOST_TEST((read == std::vector<char>{'a', 'b'}));
+}
+
 BOOST_FIXTURE_TEST_CASE(read_and_write_are_reported_separately, fd_fixture)
 {
   pair.send_to_first();

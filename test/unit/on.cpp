@@ -171,6 +171,87 @@ BOOST_FIXTURE_TEST_CASE(hooks_the_init_registered_run_on_the_library_executor, i
   BOOST_TEST((result == std::pair<error_code, int>(error_code(), -1)));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_waiting_hook_registered_after_the_cancellation_won_still_runs, io_fixture)
+{
+  // The cancellation completes the operation while init runs on the library
+  // thread; the hook init registers next must still stop the library.
+  library_thread library;
+  asio::cancellation_signal signal;
+  std::promise<void> init_started, cancelled;
+  bool hook_ran = false;
+  std::optional<error_code> result;
+  awaitify::async_call<void(int)>(ioc,
+      awaitify::on(library.context.get_executor(),
+          [&](callback<void(int)> cb) {
+            init_started.set_value();
+            cancelled.get_future().wait();
+            cb.on_cancel([&hook_ran] { hook_ran = true; }, asio::cancellation_type::terminal,
+                awaitify::after_cancel::wait_for_callback);
+          }),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, int) { result = ec; }));
+  init_started.get_future().wait();
+  signal.emit(asio::cancellation_type::terminal);
+  cancelled.set_value();
+  run();
+  library.drain();
+  BOOST_TEST((result == error_code(asio::error::operation_aborted)));
+  BOOST_TEST(hook_ran); // Skipped before: its operation had ended.
+}
+
+BOOST_FIXTURE_TEST_CASE(a_queued_hook_does_not_run_once_the_library_has_answered, io_fixture)
+{
+  for (const bool library_answers_first : {true, false})
+  {
+    asio::io_context library; // Run by hand: the library's thread.
+    std::optional<callback<void(int)>> held;
+    bool hook_ran = false;
+    asio::cancellation_signal signal;
+    awaitify::async_call<void(int)>(ioc,
+        awaitify::on(library.get_executor(),
+            [&](callback<void(int)> cb) {
+              cb.on_cancel([&hook_ran] { hook_ran = true; }); // Would release what the answer freed.
+              held = std::move(cb);
+            }),
+        asio::bind_cancellation_slot(signal.slot(), [](error_code, int) {}));
+    library.run(); // init
+    library.restart();
+    signal.emit(asio::cancellation_type::terminal); // Not on the library's thread: the hook is queued.
+    if (library_answers_first)
+      BOOST_TEST(!(*held)(1)); // The library answers before the queued hook runs.
+    library.run();
+    BOOST_TEST(hook_ran != library_answers_first);
+    run();
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(an_operation_started_inside_an_init_keeps_its_hooks_where_they_are, io_fixture)
+{
+  // Only the hooks of the operation whose init runs under `on` go to the
+  // library executor: another one started from inside it keeps its own.
+  library_thread library;
+  asio::cancellation_signal inner_signal;
+  std::promise<void> registered;
+  std::optional<std::thread::id> inner_hook_thread;
+  std::optional<callback<void()>> inner_held;
+  awaitify::async_call<void()>(ioc,
+      awaitify::on(library.context.get_executor(),
+          [&](callback<void()> outer) {
+            awaitify::async_call<void()>(ioc,
+                [&](callback<void()> inner) {
+                  inner.on_cancel([&inner_hook_thread] { inner_hook_thread = std::this_thread::get_id(); });
+                  inner_held = std::move(inner);
+                },
+                asio::bind_cancellation_slot(inner_signal.slot(), [](error_code) {}));
+            outer();
+            registered.set_value();
+          }),
+      [](error_code) {});
+  registered.get_future().wait();
+  inner_signal.emit(asio::cancellation_type::terminal); // On this thread.
+  run();
+  BOOST_TEST((inner_hook_thread == std::this_thread::get_id()));
+}
+
 BOOST_FIXTURE_TEST_CASE(an_exception_from_a_posted_init_fails_the_operation, io_fixture)
 {
   library_thread library;

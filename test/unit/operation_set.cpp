@@ -118,16 +118,44 @@ BOOST_FIXTURE_TEST_CASE(a_c_callback_members_later_c_call_is_refused_quietly, io
   run();
   BOOST_TEST((result == std::pair<error_code, int>(asio::error::not_connected, 0)));
 
-  const auto [fn, user] = handed.get_future().get();
+  const auto c_call = handed.get_future().get();
   worker library;
   std::promise<void> called;
-  library.post([&, fn = fn, user = user] {
-    fn(0, user); // The library's call, after the connection was failed; frees the carrier.
+  library.post([&] {
+    c_call.first(0, c_call.second); // The library's call, after the connection was failed; frees the carrier.
     called.set_value();
   });
   called.get_future().wait();
   BOOST_TEST(awaitify::get_counters(ioc).detached == 1u);
   BOOST_TEST(awaitify::get_counters(ioc).late == 0u);
+  BOOST_TEST(recorder.kinds().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(both_late_calls_of_a_failed_pair_member_are_refused_quietly, io_fixture)
+{
+  // The library calls the success and then the failure callback of a
+  // member the set failed: the second finds the carrier spent, which is no
+  // duplicate either.
+  misuse_recorder recorder(ioc);
+  awaitify::operation_set set;
+  using on_done_fn = void (*)(void* context, int status);
+  std::optional<awaitify::c_callback_pair<on_done_fn, on_done_fn>> handed;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) {
+        BOOST_TEST(set.join(cb));
+        handed.emplace(awaitify::to_c_callbacks<on_done_fn, on_done_fn>(std::move(cb),
+            [](callback<void(int)>& done, int status) { done(status); },
+            [](callback<void(int)>& done, int) { done.fail(asio::error::connection_refused); }));
+        (void)handed->user_data();
+      },
+      [](error_code, int) {});
+  BOOST_TEST(set.fail_all(asio::error::not_connected) == 1u);
+  run();
+  handed->on_success()(handed->user_data(), 0);
+  handed->on_failure()(handed->user_data(), 1);
+  handed.reset();
+  BOOST_TEST(awaitify::get_counters(ioc).detached == 2u);
+  BOOST_TEST(awaitify::get_counters(ioc).duplicate == 0u);
   BOOST_TEST(recorder.kinds().empty());
 }
 

@@ -148,6 +148,9 @@ inline constexpr std::uint32_t holds = initiating | hooks_running | library_hook
 // operation set's fail_all): when it comes, it is discarded quietly and
 // counted as detached, not reported as late or duplicate.
 inline constexpr std::uint32_t result_due = 256;
+// The legacy code delivered after the outcome was decided: a hook carried to
+// a library executor and still queued then has nothing left to stop.
+inline constexpr std::uint32_t result_came_late = 512;
 
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
@@ -233,14 +236,20 @@ public:
 
   /// Reports a second call of a C callback whose carrier was spent: a
   /// duplicate, even while the first call is still completing.
-  void report_duplicate() noexcept { stats_->report(misuse::duplicate, where_); }
+  void report_duplicate() noexcept
+  {
+    if (state_.fetch_or(result_came_late, std::memory_order_acq_rel) & result_due)
+      stats_->count_detached();
+    else
+      stats_->report(misuse::duplicate, where_);
+  }
 
   /// Reports an invocation that lost: a duplicate, a late one, or the
   /// expected result of an operation whose outcome was decided without it
   /// (result_due).
   void report_lost_invocation() noexcept
   {
-    const std::uint32_t s = state_.load(std::memory_order_acquire);
+    const std::uint32_t s = state_.fetch_or(result_came_late, std::memory_order_acq_rel);
     if (s & result_due)
       stats_->count_detached();
     else
@@ -363,6 +372,12 @@ public:
   }
 
   void release_library_hook_hold() noexcept { release_hold(library_hook_running); }
+
+  /// Whether the legacy code delivered after the outcome was decided.
+  bool result_came_after_outcome() const noexcept
+  {
+    return (state_.load(std::memory_order_acquire) & result_came_late) != 0;
+  }
 
   /// Whether a cancellation leaves the operation to its callback.
   bool waits_for_callback_after_cancel() const noexcept

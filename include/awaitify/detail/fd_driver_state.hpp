@@ -173,7 +173,18 @@ private:
     // read or write meets it; waiting again would spin.
     if (ec)
       d.watched = false;
-    report(d.event);
+    try
+    {
+      report(d.event);
+    }
+    catch (...)
+    {
+      // The exception leaves run(), as a handler's does; the watch persists
+      // for the run() that follows.
+      if (!closed_ && d.watched)
+        arm(d);
+      throw;
+    }
     if (!closed_ && d.watched)
       arm(d);
   }

@@ -23,25 +23,42 @@
 namespace awaitify {
 namespace detail {
 
-/// This thread's slot: null, or the executor of the init running here.
-const boost::asio::any_io_executor*& current_hook_executor() noexcept;
+/// What this thread's init runs under: the library executor, and the
+/// operation whose init it is (hooks of another operation, started inside
+/// it, are not bound to that executor).
+struct hook_binding
+{
+  const boost::asio::any_io_executor* executor = nullptr;
+  const anchor* operation = nullptr;
+};
 
-/// Sets this thread's hook executor for its lifetime.
+/// This thread's binding: empty, or that of the init running here.
+hook_binding& current_hook_binding() noexcept;
+
+/// The library executor of hooks that `operation` registers on this thread
+/// now, or null.
+inline const boost::asio::any_io_executor* hook_executor_for(const anchor* operation) noexcept
+{
+  const hook_binding& b = current_hook_binding();
+  return b.operation == operation ? b.executor : nullptr;
+}
+
+/// Binds this thread's hooks of `operation` to `ex` for its lifetime.
 class scoped_hook_executor
 {
 public:
-  explicit scoped_hook_executor(const boost::asio::any_io_executor& ex) noexcept
-    : previous_(std::exchange(current_hook_executor(), &ex))
+  scoped_hook_executor(const boost::asio::any_io_executor& ex, const anchor* operation) noexcept
+    : previous_(std::exchange(current_hook_binding(), hook_binding{&ex, operation}))
   {
   }
 
   scoped_hook_executor(const scoped_hook_executor&) = delete;
   scoped_hook_executor& operator=(const scoped_hook_executor&) = delete;
 
-  ~scoped_hook_executor() { current_hook_executor() = previous_; }
+  ~scoped_hook_executor() { current_hook_binding() = previous_; }
 
 private:
-  const boost::asio::any_io_executor* previous_;
+  hook_binding previous_;
 };
 
 /// A hook registered under awaitify::on: it runs on the library executor,
@@ -53,15 +70,15 @@ template <typename F>
 class library_cancel_hook final : public cancel_hook
 {
 public:
-  library_cancel_hook(anchor* a, const boost::asio::any_io_executor& ex, F f)
-    : anchor_(a), ex_(ex), f_(std::move(f))
+  library_cancel_hook(anchor* a, const boost::asio::any_io_executor& ex, F f, bool waits)
+    : anchor_(a), ex_(ex), f_(std::move(f)), waits_(waits)
   {
   }
 
   void run() noexcept override
   {
     anchor_->add_share(); // The posted run's: the anchor outlives it.
-    boost::asio::dispatch(ex_, posted_run{anchor_, std::move(f_)});
+    boost::asio::dispatch(ex_, posted_run{anchor_, std::move(f_), waits_});
   }
 
 private:
@@ -69,9 +86,13 @@ private:
   {
     anchor* operation;
     F f;
+    bool waits;
 
-    posted_run(anchor* a, F g) : operation(a), f(std::move(g)) {}
-    posted_run(posted_run&& other) noexcept : operation(std::exchange(other.operation, nullptr)), f(std::move(other.f)) {}
+    posted_run(anchor* a, F g, bool w) : operation(a), f(std::move(g)), waits(w) {}
+    posted_run(posted_run&& other) noexcept
+      : operation(std::exchange(other.operation, nullptr)), f(std::move(other.f)), waits(other.waits)
+    {
+    }
     posted_run& operator=(posted_run&&) = delete;
 
     ~posted_run()
@@ -82,19 +103,26 @@ private:
 
     void operator()()
     {
-      if (!operation->waits_for_callback_after_cancel())
-        f();
-      else if (operation->hold_for_library_hook())
+      if (waits && operation->hold_for_library_hook())
       {
         f();
         operation->release_library_hook_hold();
+        return;
       }
+      // Completed by the cancellation (a hook of complete_now or detach, or
+      // one registered after the cancellation won) or by a shutdown: the
+      // library still has the request, unless it answered while this was
+      // queued (the library runs here too, so it cannot answer meanwhile).
+      const outcome o = operation->decided_outcome();
+      if ((o == cancelled || o == abandoned) && !operation->result_came_after_outcome())
+        f();
     }
   };
 
   anchor* anchor_;
   boost::asio::any_io_executor ex_;
   F f_;
+  bool waits_;
 };
 
 } // namespace detail
