@@ -96,6 +96,7 @@ template <typename LibraryExecutor, typename F>
 class on_t
 {
 public:
+  /// Made by `on`: binds `f` to the library executor `ex`.
   on_t(const LibraryExecutor& ex, F f) : ex_(ex), f_(std::move(f)) {}
 
   /// The library executor.
