@@ -9,20 +9,30 @@
 
 #include <awaitify/awaitify.hpp>
 
+// One file for both flavours: Boost.Asio, or standalone Asio when
+// AWAITIFY_STANDALONE_ASIO is defined (the awaitify_standalone target does).
+#if defined(AWAITIFY_STANDALONE_ASIO)
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/use_future.hpp>
+#else
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+namespace asio = boost::asio;
+#endif
 
 #include <chrono>
 #include <functional>
 #include <future>
 #include <iostream>
 #include <thread>
-
-namespace asio = boost::asio;
 
 namespace legacy {
 
@@ -76,10 +86,10 @@ int main()
   // 4. A plain completion handler: the error comes first, and the handler
   //    runs on the io_context's thread, never on the library's.
   ioc.restart();
-  add(1, 2, [&](boost::system::error_code ec, int r1) {
+  add(1, 2, [&](awaitify::error_code ec, int r1) {
     if (ec)
       return;
-    add(r1, 3, [](boost::system::error_code ec2, int r2) {
+    add(r1, 3, [](awaitify::error_code ec2, int r2) {
       if (!ec2)
         std::cout << "plain handler: " << r2 << '\n';
     });

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 namespace {
 

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: BSL-1.0
 
+#include <awaitify/detail/identified_category.hpp>
 #include <awaitify/error.hpp>
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace error {
 namespace {
 
-class category final : public boost::system::error_category
+class category final : public detail::identified_category
 {
 public:
   // A fixed id makes the category compare equal across shared-library
-  // boundaries, where two copies of this object may exist.
-  constexpr category() noexcept : boost::system::error_category(0xa3a17f1f7e5c0d01ULL) {}
+  // boundaries, where two copies of this object may exist (the static
+  // library linked into each).
+  constexpr category() noexcept : identified_category(0xa3a17f1f7e5c0d01ULL) {}
 
   const char* name() const noexcept override { return "awaitify"; }
 
@@ -38,7 +42,7 @@ public:
 
 } // namespace
 
-const boost::system::error_category& awaitify_category() noexcept
+const error_category& awaitify_category() noexcept
 {
   static const category instance;
   return instance;
@@ -46,3 +50,24 @@ const boost::system::error_category& awaitify_category() noexcept
 
 } // namespace error
 } // namespace awaitify
+
+namespace AWAITIFY_NAMESPACE::detail {
+
+const error_category& unique_category(std::uint64_t id, const error_category& candidate) noexcept
+{
+  static std::mutex mutex;
+  static std::unordered_map<std::uint64_t, const error_category*> categories;
+  const std::lock_guard lock(mutex);
+  try
+  {
+    return *categories.try_emplace(id, &candidate).first->second;
+  }
+  catch (...)
+  {
+    // Out of memory: the candidate still works, compared by its id in the
+    // Boost flavour and by its address in the standalone one.
+    return candidate;
+  }
+}
+
+} // namespace AWAITIFY_NAMESPACE::detail

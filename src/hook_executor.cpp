@@ -2,7 +2,7 @@
 
 #include <awaitify/detail/hook_executor.hpp>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 hook_binding& current_hook_binding() noexcept

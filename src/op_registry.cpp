@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 namespace {
 
@@ -18,7 +18,7 @@ std::atomic<std::uint64_t> registry_epoch{0};
 
 struct registry_cache
 {
-  boost::asio::execution_context* ctx = nullptr;
+  asio::execution_context* ctx = nullptr;
   op_registry* registry = nullptr;
   std::uint64_t epoch = 0;
 };
@@ -110,10 +110,10 @@ void yield_now() noexcept
   std::this_thread::yield();
 }
 
-boost::asio::execution_context::id op_registry::id;
+asio::execution_context::id op_registry::id;
 
-op_registry::op_registry(boost::asio::execution_context& ctx)
-  : boost::asio::execution_context::service(ctx)
+op_registry::op_registry(asio::execution_context& ctx)
+  : asio::execution_context::service(ctx)
   , shards_(new registry_shard[shard_count()])
   , shard_mask_(shard_count() - 1)
   , stats_(context_stats::create(shard_count()))
@@ -130,11 +130,11 @@ op_registry::~op_registry()
   stats_->release();
 }
 
-op_registry& op_registry::of(boost::asio::execution_context& ctx)
+op_registry& op_registry::of(asio::execution_context& ctx)
 {
   const std::uint64_t epoch = registry_epoch.load(std::memory_order_acquire);
   if (cache.ctx != &ctx || cache.epoch != epoch)
-    cache = {&ctx, &boost::asio::use_service<op_registry>(ctx), epoch};
+    cache = {&ctx, &asio::use_service<op_registry>(ctx), epoch};
   return *cache.registry;
 }
 
@@ -312,12 +312,12 @@ counters context_stats::snapshot() const noexcept
 
 } // namespace detail
 
-counters get_counters(boost::asio::execution_context& ctx)
+counters get_counters(asio::execution_context& ctx)
 {
   return detail::op_registry::of(ctx).stats().snapshot();
 }
 
-void set_misuse_handler(boost::asio::execution_context& ctx, misuse_handler handler)
+void set_misuse_handler(asio::execution_context& ctx, misuse_handler handler)
 {
   detail::op_registry::of(ctx).stats().set_handler(std::move(handler));
 }

@@ -2,12 +2,12 @@
 
 #include <awaitify/operation_set.hpp>
 
-#include <boost/asio/error.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <algorithm>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace {
 
 // Below this many entries a set is not swept: sweeping a handful costs more
@@ -18,7 +18,7 @@ constexpr std::size_t min_sweep = 16;
 /// Called holding no lock: completing posts to executors, and the last share
 /// of an ended operation destroys what it still held (its hooks, the
 /// counters of a context that is gone).
-std::size_t fail_members(const std::vector<detail::set_member>& members, const boost::system::error_code& ec) noexcept
+std::size_t fail_members(const std::vector<detail::set_member>& members, const error_code& ec) noexcept
 {
   std::size_t failed = 0;
   for (const detail::set_member& m : members)
@@ -49,7 +49,7 @@ operation_set::operation_set() noexcept : sweep_at_(min_sweep) {}
 
 operation_set::~operation_set()
 {
-  fail_members(members_, boost::asio::error::operation_aborted);
+  fail_members(members_, asio::error::operation_aborted);
 }
 
 bool operation_set::join(detail::set_member member)
@@ -58,7 +58,7 @@ bool operation_set::join(detail::set_member member)
   std::unique_lock lock(mutex_);
   if (closed_)
   {
-    const boost::system::error_code ec = closed_with_;
+    const error_code ec = closed_with_;
     lock.unlock();
     member.fail(member.operation, ec);
     return false;
@@ -81,7 +81,7 @@ bool operation_set::join(detail::set_member member)
   return true;
 }
 
-std::vector<detail::set_member> operation_set::take_all(const boost::system::error_code* closing)
+std::vector<detail::set_member> operation_set::take_all(const error_code* closing)
 {
   std::vector<detail::set_member> members;
   std::lock_guard lock(mutex_);
@@ -95,12 +95,12 @@ std::vector<detail::set_member> operation_set::take_all(const boost::system::err
   return members;
 }
 
-std::size_t operation_set::fail_all(const boost::system::error_code& ec)
+std::size_t operation_set::fail_all(const error_code& ec)
 {
   return fail_members(take_all(nullptr), ec);
 }
 
-std::size_t operation_set::close(const boost::system::error_code& ec)
+std::size_t operation_set::close(const error_code& ec)
 {
   return fail_members(take_all(&ec), ec);
 }

@@ -15,14 +15,12 @@
 #include <awaitify/impl/async_call.hpp>
 #include <awaitify/source_location.hpp>
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/execution/executor.hpp>
-#include <boost/asio/execution_context.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// Starts an asynchronous operation that a legacy callback completes.
 /**
@@ -113,14 +111,14 @@ namespace awaitify {
  * executor's and handler's own rules apply.
  */
 template <typename Signature, typename Executor, typename Init,
-    BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature_t<Signature>) CompletionToken =
-        boost::asio::default_completion_token_t<Executor>>
-  requires boost::asio::execution::is_executor<Executor>::value
+    asio::completion_token_for<completion_signature_t<Signature>> CompletionToken =
+        asio::default_completion_token_t<Executor>>
+  requires asio::execution::is_executor<Executor>::value
 auto async_call(const Executor& ex, Init&& init,
-    CompletionToken&& token = boost::asio::default_completion_token_t<Executor>(),
+    CompletionToken&& token = asio::default_completion_token_t<Executor>(),
     const source_location& where = source_location::current())
 {
-  return boost::asio::async_initiate<CompletionToken, completion_signature_t<Signature>>(
+  return asio::async_initiate<CompletionToken, completion_signature_t<Signature>>(
       detail::initiate_async_call<Signature, Executor>(ex), token, std::forward<Init>(init), where);
 }
 
@@ -130,15 +128,15 @@ auto async_call(const Executor& ex, Init&& init,
  * Equivalent to `async_call<Signature>(ctx.get_executor(), init, token)`.
  */
 template <typename Signature, typename ExecutionContext, typename Init,
-    BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature_t<Signature>) CompletionToken =
-        boost::asio::default_completion_token_t<typename ExecutionContext::executor_type>>
-  requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
+    asio::completion_token_for<completion_signature_t<Signature>> CompletionToken =
+        asio::default_completion_token_t<typename ExecutionContext::executor_type>>
+  requires std::is_convertible_v<ExecutionContext&, asio::execution_context&>
 auto async_call(ExecutionContext& ctx, Init&& init,
     CompletionToken&& token =
-        boost::asio::default_completion_token_t<typename ExecutionContext::executor_type>(),
+        asio::default_completion_token_t<typename ExecutionContext::executor_type>(),
     const source_location& where = source_location::current())
 {
-  return boost::asio::async_initiate<CompletionToken, completion_signature_t<Signature>>(
+  return asio::async_initiate<CompletionToken, completion_signature_t<Signature>>(
       detail::initiate_async_call<Signature, typename ExecutionContext::executor_type>(
           ctx.get_executor()),
       token, std::forward<Init>(init), where);

@@ -14,7 +14,7 @@
 #include <awaitify/detail/carrier_ownership.hpp>
 #include <awaitify/detail/carrier_table.hpp>
 
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +23,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename... P>
@@ -200,7 +200,7 @@ struct c_carrier_ops
 {
   /// reclaim() (null `ec`) or fail(*ec): completes the callback quietly and
   /// gives back C's share.
-  bool (*release)(c_carrier_base* carrier, void* user_data, const boost::system::error_code* ec) noexcept;
+  bool (*release)(c_carrier_base* carrier, void* user_data, const error_code* ec) noexcept;
 
   /// Frees the carrier once its last handle let go. When C never had it
   /// (`never_handed`), the callback it still holds is dropped, and reported,
@@ -224,7 +224,7 @@ struct give_back_on_return
 };
 
 template <typename Carrier>
-bool release_carrier(Carrier* carried, const boost::system::error_code* ec) noexcept
+bool release_carrier(Carrier* carried, const error_code* ec) noexcept
 {
   give_back_on_return<Carrier> give_back{carried};
   const auto cb = std::move(carried->cb);
@@ -243,7 +243,7 @@ struct one_shot_carrier : c_carrier_base
   callback<Signature> cb;
   Transform transform;
 
-  static bool release(c_carrier_base* carrier, void*, const boost::system::error_code* ec) noexcept
+  static bool release(c_carrier_base* carrier, void*, const error_code* ec) noexcept
   {
     return release_carrier(static_cast<one_shot_carrier*>(carrier), ec);
   }
@@ -324,7 +324,7 @@ public:
     return user_data_;
   }
 
-  bool release(const boost::system::error_code* ec) const noexcept
+  bool release(const error_code* ec) const noexcept
   {
     return carrier_ && ops_->release(carrier_, user_data_, ec);
   }
@@ -388,7 +388,7 @@ public:
 
   /// As `reclaim()`, completing the operation with `ec` (the C call's
   /// synchronous failure, say). Returns what `callback::fail` returns.
-  bool fail(const boost::system::error_code& ec) const noexcept { return carrier_.release(&ec); }
+  bool fail(const error_code& ec) const noexcept { return carrier_.release(&ec); }
 
 #ifndef GENERATING_DOCUMENTATION
   c_callback(CFunction fn, detail::c_carrier_handle carrier) noexcept : function_(fn), carrier_(std::move(carrier)) {}
@@ -524,7 +524,7 @@ struct shared_carrier : c_carrier_base
     return static_cast<shared_carrier*>(take_shared_carrier(reinterpret_cast<std::uintptr_t>(id)));
   }
 
-  static bool release(c_carrier_base*, void* id, const boost::system::error_code* ec) noexcept
+  static bool release(c_carrier_base*, void* id, const error_code* ec) noexcept
   {
     shared_carrier* carried = take(id);
     return carried && release_carrier(carried, ec);
@@ -617,7 +617,7 @@ public:
 
   /// As `reclaim()`, completing the operation with `ec`. Returns what
   /// `callback::fail` returns.
-  bool fail(const boost::system::error_code& ec) const noexcept { return carrier_.release(&ec); }
+  bool fail(const error_code& ec) const noexcept { return carrier_.release(&ec); }
 
 #ifndef GENERATING_DOCUMENTATION
   c_callback_pair(SuccessFn success, FailureFn failure, detail::c_carrier_handle carrier) noexcept

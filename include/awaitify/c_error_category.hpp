@@ -9,11 +9,8 @@
 #ifndef AWAITIFY_C_ERROR_CATEGORY_HPP
 #define AWAITIFY_C_ERROR_CATEGORY_HPP
 
-#include <boost/asio/error.hpp>
-#include <boost/system/errc.hpp>
-#include <boost/system/error_category.hpp>
-#include <boost/system/error_code.hpp>
-#include <boost/system/error_condition.hpp>
+#include <awaitify/detail/asio.hpp>
+#include <awaitify/detail/identified_category.hpp>
 
 #include <cstdint>
 #include <system_error>
@@ -21,7 +18,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename MessageFn>
@@ -42,14 +39,6 @@ struct message_fn_traits<R (*)(Code) noexcept> : message_fn_traits<R (*)(Code)>
 {
 };
 
-// boost::system::error_category is polymorphic with a protected non-virtual
-// destructor (categories are never deleted through it); -Wnon-virtual-dtor
-// would flag every category derived from it in a consumer's strict build.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-#endif
-
 constexpr std::uint64_t name_hash(const char* text) noexcept
 {
   std::uint64_t hash = 14695981039346656037ull; // FNV-1a
@@ -61,27 +50,14 @@ constexpr std::uint64_t name_hash(const char* text) noexcept
   return hash;
 }
 
-/// The identity of the category of `MessageFn`: a hash of this function's
-/// own name, which names `MessageFn`. A shared library built with hidden
-/// visibility has its own category object, and Boost.System compares
-/// categories that have an id by their ids, so its codes still compare equal
-/// to the program's (for one compiler: the spelling is the compiler's).
-template <auto MessageFn>
+/// The identity of the category of the message and condition functions
+/// `Fns`: a hash of this function's own name, which names them (so a
+/// category with conditions is another than the one without). A shared
+/// library built with hidden visibility has its own category object; the id
+/// makes both one (see `identified_category`), for one compiler: the
+/// spelling is the compiler's.
+template <auto... Fns>
 constexpr std::uint64_t category_id() noexcept
-{
-#if defined(_MSC_VER) && !defined(__clang__)
-  const char* text = __FUNCSIG__;
-#else
-  const char* text = __PRETTY_FUNCTION__;
-#endif
-  return name_hash(text);
-}
-
-/// The identity of the category of `MessageFn` with the conditions of
-/// `ConditionFn`: another category than `MessageFn`'s alone, since its codes
-/// compare differently to conditions (see `c_error_category`).
-template <auto MessageFn, auto ConditionFn>
-constexpr std::uint64_t conditioned_category_id() noexcept
 {
 #if defined(_MSC_VER) && !defined(__clang__)
   const char* text = __FUNCSIG__;
@@ -94,8 +70,8 @@ constexpr std::uint64_t conditioned_category_id() noexcept
 /// What a condition function may return: anything that names one condition
 /// without naming a category of the C library's.
 template <typename R>
-concept condition_result = std::is_same_v<R, boost::system::error_condition> || std::is_same_v<R, std::errc>
-    || boost::system::is_error_condition_enum<R>::value || boost::system::is_error_code_enum<R>::value;
+concept condition_result = std::is_same_v<R, error_condition> || std::is_same_v<R, std::errc>
+    || detail::sys::is_error_condition_enum<R>::value || detail::sys::is_error_code_enum<R>::value;
 
 template <typename ConditionFn>
 struct condition_fn_traits
@@ -128,16 +104,16 @@ struct no_conditions
 /// condition is the one that code compares equal to (on POSIX,
 /// `operation_aborted` is `ECANCELED`, whose condition is the generic one).
 template <condition_result R>
-boost::system::error_condition to_condition(R result) noexcept
+error_condition to_condition(R result) noexcept
 {
-  if constexpr (std::is_same_v<R, boost::system::error_condition>)
+  if constexpr (std::is_same_v<R, error_condition>)
     return result;
   else if constexpr (std::is_same_v<R, std::errc>)
-    return {static_cast<int>(result), boost::system::generic_category()};
-  else if constexpr (boost::system::is_error_condition_enum<R>::value)
-    return boost::system::error_condition(result);
+    return {static_cast<int>(result), detail::sys::generic_category()};
+  else if constexpr (detail::sys::is_error_condition_enum<R>::value)
+    return error_condition(result);
   else
-    return boost::system::error_code(result).default_error_condition();
+    return error_code(result).default_error_condition();
 }
 
 /// An enumeration that a code of any value of its underlying type may be
@@ -170,11 +146,17 @@ constexpr std::uint64_t id_of_category() noexcept
   if constexpr (std::is_same_v<std::remove_cv_t<decltype(ConditionFn)>, no_conditions>)
     return category_id<MessageFn>();
   else
-    return conditioned_category_id<MessageFn, ConditionFn>();
+    return category_id<MessageFn, ConditionFn>();
 }
 
+// As identified_category: -Wnon-virtual-dtor in a consumer's strict build.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+#endif
+
 template <auto MessageFn, auto Last = unbounded_codes{}, auto ConditionFn = no_conditions{}>
-class c_error_category_impl final : public boost::system::error_category
+class c_error_category_impl final : public identified_category
 {
   using traits = message_fn_traits<decltype(MessageFn)>;
   static_assert(traits::valid,
@@ -185,7 +167,7 @@ class c_error_category_impl final : public boost::system::error_category
 
 public:
   explicit c_error_category_impl(const char* name) noexcept
-    : boost::system::error_category(id_of_category<MessageFn, ConditionFn>()), name_(name)
+    : identified_category(id_of_category<MessageFn, ConditionFn>()), name_(name)
   {
   }
 
@@ -200,14 +182,14 @@ public:
   // Boost.System's equivalent(code, condition), which error_code ==
   // error_condition, == std::errc and == boost::system::errc use, compares
   // this with the condition: overriding it alone maps every comparison.
-  boost::system::error_condition default_error_condition(int code) const noexcept override
+  error_condition default_error_condition(int code) const noexcept override
   {
     if constexpr (has_conditions)
     {
       using condition_code_type = typename condition_fn_traits<decltype(ConditionFn)>::code_type;
       if (describable<condition_code_type>(code, Last))
       {
-        const boost::system::error_condition condition = to_condition(ConditionFn(static_cast<condition_code_type>(code)));
+        const error_condition condition = to_condition(ConditionFn(static_cast<condition_code_type>(code)));
         if (condition.value() != 0)
           return condition;
       }
@@ -219,9 +201,20 @@ private:
   const char* name_;
 };
 
+
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
+
+/// The one category of these functions in the program; `name` is the first
+/// call's.
+template <auto MessageFn, auto Last = unbounded_codes{}, auto ConditionFn = no_conditions{}>
+const error_category& category_of(const char* name) noexcept
+{
+  static const c_error_category_impl<MessageFn, Last, ConditionFn> instance(name);
+  static const error_category& unique = unique_category(id_of_category<MessageFn, ConditionFn>(), instance);
+  return unique;
+}
 
 } // namespace detail
 
@@ -238,11 +231,13 @@ private:
  *
  * There is one category per message function: every call with the same
  * `MessageFn` returns the same object, so its codes compare equal, and equal
- * to codes made in a C callback's transform. The category also has an id
- * derived from `MessageFn`'s name, by which Boost.System compares it: a
- * shared library built with `-fvisibility=hidden`, which has a category
- * object of its own, makes codes that compare equal to the program's (when
- * both are built by the same compiler). `name` (a string that outlives the
+ * to codes made in a C callback's transform. That holds across shared
+ * libraries too: one built with `-fvisibility=hidden` has a category object
+ * of its own, but the first object made in the program, found by an id
+ * derived from `MessageFn`'s name (for one compiler: the spelling is the
+ * compiler's), is the one every call returns, in both flavours (the
+ * standalone flavour's `std::error_category` compares addresses). `name`
+ * (a string that outlives the
  * program's use of the category, typically a literal) names it; the first
  * call's name is kept. A null message is reported as "NAME error N".
  *
@@ -273,10 +268,9 @@ private:
  * Safe to call from any thread; the category is immutable.
  */
 template <auto MessageFn>
-const boost::system::error_category& c_error_category(const char* name) noexcept
+const error_category& c_error_category(const char* name) noexcept
 {
-  static const detail::c_error_category_impl<MessageFn> instance(name);
-  return instance;
+  return detail::category_of<MessageFn>(name);
 }
 
 /// The same, for an enumeration of codes `[0, Last)`: see above. Or, when
@@ -284,21 +278,19 @@ const boost::system::error_category& c_error_category(const char* name) noexcept
 /// whose codes compare equal to the conditions `ConditionFn` names: see
 /// below.
 template <auto MessageFn, auto LastOrConditionFn>
-const boost::system::error_category& c_error_category(const char* name) noexcept
+const error_category& c_error_category(const char* name) noexcept
 {
   if constexpr (detail::condition_function<decltype(LastOrConditionFn)>)
   {
-    static const detail::c_error_category_impl<MessageFn, detail::unbounded_codes{}, LastOrConditionFn> instance(name);
-    return instance;
+    return detail::category_of<MessageFn, detail::unbounded_codes{}, LastOrConditionFn>(name);
   }
   else
   {
     static_assert(std::is_enum_v<decltype(LastOrConditionFn)> || std::is_integral_v<decltype(LastOrConditionFn)>,
         "awaitify::c_error_category: the second argument is one past the largest code, as CURL_LAST, "
-        "or a condition function `R (*)(Code)`, R a boost::system::error_condition, a std::errc, "
+        "or a condition function `R (*)(Code)`, R a error_condition, a std::errc, "
         "a boost::system::errc::errc_t or an error code enumeration such as boost::asio::error::basic_errors");
-    static const detail::c_error_category_impl<MessageFn, LastOrConditionFn> instance(name);
-    return instance;
+    return detail::category_of<MessageFn, LastOrConditionFn>(name);
   }
 }
 
@@ -359,16 +351,15 @@ const boost::system::error_category& c_error_category(const char* name) noexcept
  * called on the thread that compares a code, possibly on several at once.
  */
 template <auto MessageFn, auto Last, auto ConditionFn>
-const boost::system::error_category& c_error_category(const char* name) noexcept
+const error_category& c_error_category(const char* name) noexcept
 {
   static_assert(std::is_enum_v<decltype(Last)> || std::is_integral_v<decltype(Last)>,
       "awaitify::c_error_category: Last is one past the largest code, as CURL_LAST");
   static_assert(detail::condition_function<decltype(ConditionFn)>,
       "awaitify::c_error_category: the condition function must be `R (*)(Code)`, R a "
-      "boost::system::error_condition, a std::errc, a boost::system::errc::errc_t or an error code "
+      "error_condition, a std::errc, a boost::system::errc::errc_t or an error code "
       "enumeration such as boost::asio::error::basic_errors");
-  static const detail::c_error_category_impl<MessageFn, Last, ConditionFn> instance(name);
-  return instance;
+  return detail::category_of<MessageFn, Last, ConditionFn>(name);
 }
 
 /// `boost::asio::error::operation_aborted` if `ec` means "cancelled", else
@@ -391,10 +382,10 @@ const boost::system::error_category& c_error_category(const char* name) noexcept
  * @par Thread safety
  * Safe to call from any thread; it may call a condition function.
  */
-inline boost::system::error_code cancelled_as_aborted(const boost::system::error_code& ec) noexcept
+inline error_code cancelled_as_aborted(const error_code& ec) noexcept
 {
-  if (ec == boost::system::errc::operation_canceled)
-    return boost::asio::error::operation_aborted;
+  if (ec == detail::sys::errc::operation_canceled)
+    return asio::error::operation_aborted;
   return ec;
 }
 

@@ -17,7 +17,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// What a multi-shot transform returns to say whether this call was the

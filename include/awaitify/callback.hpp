@@ -14,14 +14,13 @@
 #include <awaitify/detail/op_base.hpp>
 #include <awaitify/error.hpp>
 
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <exception>
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// What a cancellation does to an operation once its hooks have run; the
 /// third argument of `callback::on_cancel`.
@@ -104,14 +103,14 @@ struct callback_access
   /// Lets cancellation of `types` complete the operation, as an on_cancel
   /// hook that has nothing to undo would, without allocating one.
   template <typename Signature>
-  static void accept_cancellation(const callback<Signature>& cb, boost::asio::cancellation_type_t types) noexcept
+  static void accept_cancellation(const callback<Signature>& cb, asio::cancellation_type_t types) noexcept
   {
     if (cb.anchor_)
       cb.anchor_->accept_cancellation(types);
   }
 
   template <typename Signature>
-  static bool fail_quietly(const callback<Signature>& cb, const boost::system::error_code& ec) noexcept
+  static bool fail_quietly(const callback<Signature>& cb, const error_code& ec) noexcept
   {
     return complete_quietly(cb, fill_error<Signature>{ec});
   }
@@ -136,7 +135,7 @@ struct callback_access
   /// discarded quietly, counted as detached (an operation set failing its
   /// members). One function type for every signature.
   template <typename Signature>
-  static bool fail_ahead(anchor* a, const boost::system::error_code& ec) noexcept
+  static bool fail_ahead(anchor* a, const error_code& ec) noexcept
   {
     return a->try_complete_ahead(delivered, fill_error<Signature>{ec});
   }
@@ -217,7 +216,7 @@ public:
    * `exception_ptr`-first signatures) and default-constructed values.
    * Returns, and counts, as `operator()` does.
    */
-  bool fail(const boost::system::error_code& ec) const noexcept
+  bool fail(const error_code& ec) const noexcept
   {
     return complete(detail::fill_error<signature>{ec});
   }
@@ -299,10 +298,10 @@ public:
    * May be called from any thread, concurrently with invocations.
    */
   template <typename F>
-  void on_cancel(F&& f, boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal,
+  void on_cancel(F&& f, asio::cancellation_type_t types = asio::cancellation_type::terminal,
       after_cancel then = after_cancel::complete_now) const
   {
-    using boost::asio::cancellation_type;
+    using asio::cancellation_type;
     // What undoes the operation with no side effect also satisfies a request
     // that tolerates partial ones; and every hook satisfies terminal.
     if ((types & cancellation_type::total) != cancellation_type::none)
@@ -310,7 +309,7 @@ public:
     types |= cancellation_type::terminal;
     if (!anchor_)
       return;
-    if (const boost::asio::any_io_executor* ex = detail::hook_executor_for(anchor_))
+    if (const asio::any_io_executor* ex = detail::hook_executor_for(anchor_))
       anchor_->add_cancel_hook(new detail::library_cancel_hook<std::decay_t<F>>(
                                    anchor_, *ex, std::forward<F>(f), then == after_cancel::wait_for_callback),
           types, detail::after_cancel_bits(then));
@@ -328,10 +327,10 @@ public:
    * @par Thread safety
    * May be called from any thread, concurrently with invocations.
    */
-  void detach_on_cancel(boost::asio::cancellation_type_t types = boost::asio::cancellation_type::terminal) const noexcept
+  void detach_on_cancel(asio::cancellation_type_t types = asio::cancellation_type::terminal) const noexcept
   {
     if (anchor_)
-      anchor_->accept_cancellation(types | boost::asio::cancellation_type::terminal, detail::detaches);
+      anchor_->accept_cancellation(types | asio::cancellation_type::terminal, detail::detaches);
   }
 
   /// Whether this copy refers to an operation (false once moved from).

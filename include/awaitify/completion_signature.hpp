@@ -10,12 +10,12 @@
 #ifndef AWAITIFY_COMPLETION_SIGNATURE_HPP
 #define AWAITIFY_COMPLETION_SIGNATURE_HPP
 
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <exception>
 #include <type_traits>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 namespace detail {
 
@@ -27,7 +27,7 @@ inline constexpr bool legacy_error_first = false;
 
 template <typename First, typename... Rest>
 inline constexpr bool legacy_error_first<void(First, Rest...)> =
-    std::is_same_v<std::decay_t<First>, boost::system::error_code>
+    std::is_same_v<std::decay_t<First>, error_code>
     || std::is_same_v<std::decay_t<First>, std::exception_ptr>;
 
 } // namespace detail
@@ -51,7 +51,7 @@ template <typename... Args>
 struct completion_signature<void(Args...)>
 {
   using type = std::conditional_t<detail::legacy_error_first<void(Args...)>, void(std::decay_t<Args>...),
-      void(boost::system::error_code, std::decay_t<Args>...)>;
+      void(error_code, std::decay_t<Args>...)>;
 };
 
 /// Shorthand for `completion_signature<Signature>::type`.

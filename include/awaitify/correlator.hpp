@@ -17,11 +17,7 @@
 #include <awaitify/impl/async_call.hpp>
 #include <awaitify/source_location.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -34,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename Key, typename Signature>
@@ -57,7 +53,7 @@ public:
   ~correlator_state()
   {
     for (auto& [key, cb] : waiters_)
-      callback_access::fail_quietly(cb, boost::asio::error::operation_aborted);
+      callback_access::fail_quietly(cb, asio::error::operation_aborted);
   }
 
   // A correlator's completions of its waits can lose only to their
@@ -72,7 +68,7 @@ public:
           if (auto self = weak.lock())
             self->forget_waiter(key, wait);
         },
-        boost::asio::cancellation_type::total);
+        asio::cancellation_type::total);
 
     std::unique_lock lock(mutex_);
     if (auto early = early_.find(key); early != early_.end())
@@ -107,9 +103,9 @@ public:
     return settle(key, early_result{std::move(values), {}});
   }
 
-  bool fail(const Key& key, const boost::system::error_code& ec) { return settle(key, early_result{std::nullopt, ec}); }
+  bool fail(const Key& key, const error_code& ec) { return settle(key, early_result{std::nullopt, ec}); }
 
-  std::size_t fail_all(const boost::system::error_code& ec)
+  std::size_t fail_all(const error_code& ec)
   {
     std::unordered_map<Key, callback<signature>> waiters;
     {
@@ -148,7 +144,7 @@ private:
   struct early_result
   {
     std::optional<values_type> values;
-    boost::system::error_code ec;
+    error_code ec;
   };
 
   /// Completes `key`'s wait with `result`, or keeps it for the next wait.
@@ -212,13 +208,13 @@ struct wait_for_key
     if (state_)
       state_->wait(key_, std::move(cb));
     else
-      callback_access::fail_quietly(cb, boost::asio::error::bad_descriptor); // A moved-from correlator.
+      callback_access::fail_quietly(cb, asio::error::bad_descriptor); // A moved-from correlator.
   }
 };
 
 } // namespace detail
 
-template <typename Key, typename Signature, typename Executor = boost::asio::any_io_executor>
+template <typename Key, typename Signature, typename Executor = asio::any_io_executor>
 class correlator;
 
 /// Pending operations completed by key from any thread.
@@ -321,11 +317,11 @@ public:
    * the next wait for it may start, and a completion for it is kept for
    * that wait.
    */
-  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) WaitToken =
-                boost::asio::default_completion_token_t<Executor>>
-  auto async_wait(Key key, WaitToken&& token = boost::asio::default_completion_token_t<Executor>())
+  template <asio::completion_token_for<completion_signature> WaitToken =
+                asio::default_completion_token_t<Executor>>
+  auto async_wait(Key key, WaitToken&& token = asio::default_completion_token_t<Executor>())
   {
-    return boost::asio::async_initiate<WaitToken, completion_signature>(
+    return asio::async_initiate<WaitToken, completion_signature>(
         detail::initiate_async_call<signature, Executor>(ex_), token,
         detail::wait_for_key<Key, signature>{state_, std::move(key)}, where_);
   }
@@ -343,12 +339,12 @@ public:
 
   /// Fails `key`'s wait with `ec` (kept, like a completion, if none is
   /// pending). Returns false as `complete` does.
-  bool fail(const Key& key, const boost::system::error_code& ec) { return state_ && state_->fail(key, ec); }
+  bool fail(const Key& key, const error_code& ec) { return state_ && state_->fail(key, ec); }
 
   /// Fails every pending wait with `ec` and discards kept completions. The
   /// late answers of cancelled waits stay discarded. Returns how many waits
   /// it failed.
-  std::size_t fail_all(const boost::system::error_code& ec) { return state_ ? state_->fail_all(ec) : 0; }
+  std::size_t fail_all(const error_code& ec) { return state_ ? state_->fail_all(ec) : 0; }
 
   /// Discards a kept completion that no wait will claim, and forgets that
   /// the answer to a cancelled wait for `key` is still due (it will never

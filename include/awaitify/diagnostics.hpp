@@ -12,12 +12,12 @@
 
 #include <awaitify/source_location.hpp>
 
-#include <boost/asio/execution_context.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstdint>
 #include <functional>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// A snapshot of the counters of one execution context.
 /**
@@ -79,7 +79,7 @@ struct counters
  * one after the other while operations may be running: each is exact, but the
  * snapshot as a whole is only consistent when no operation is in flight.
  */
-counters get_counters(boost::asio::execution_context& ctx);
+counters get_counters(asio::execution_context& ctx);
 
 /// How legacy code misused an awaitify callback.
 enum class misuse
@@ -119,7 +119,7 @@ using misuse_handler = std::function<void(misuse kind, const source_location& wh
  * Safe to call from any thread while `ctx` is alive, also while operations
  * are running.
  */
-void set_misuse_handler(boost::asio::execution_context& ctx, misuse_handler handler);
+void set_misuse_handler(asio::execution_context& ctx, misuse_handler handler);
 
 /// A ready-made misuse handler: writes one line per misuse to `stderr`.
 /**

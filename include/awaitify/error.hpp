@@ -9,11 +9,11 @@
 #ifndef AWAITIFY_ERROR_HPP
 #define AWAITIFY_ERROR_HPP
 
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <type_traits>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace error {
 
 /// The errors with which awaitify completes an operation on its own account.
@@ -46,26 +46,24 @@ enum errors
  * @par Thread safety
  * Safe to call concurrently from any thread; returns the same object each time.
  */
-const boost::system::error_category& awaitify_category() noexcept;
+const error_category& awaitify_category() noexcept;
 
 /// Makes an error code in awaitify's category.
-inline boost::system::error_code make_error_code(errors e) noexcept
+inline error_code make_error_code(errors e) noexcept
 {
-  return boost::system::error_code(static_cast<int>(e), awaitify_category());
+  return error_code(static_cast<int>(e), awaitify_category());
 }
 
 } // namespace error
 } // namespace awaitify
 
-namespace boost {
-namespace system {
-
+// Makes awaitify::error::errors an error code enumeration of the flavour's
+// error system (boost::system or std).
+/// @cond
 template <>
-struct is_error_code_enum<awaitify::error::errors> : std::true_type
+struct awaitify::detail::sys::is_error_code_enum<awaitify::error::errors> : std::true_type
 {
 };
-
-} // namespace system
-} // namespace boost
+/// @endcond
 
 #endif // AWAITIFY_ERROR_HPP

@@ -13,8 +13,7 @@
 #ifndef AWAITIFY_FD_DRIVER_HPP
 #define AWAITIFY_FD_DRIVER_HPP
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/execution_context.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <chrono>
 #include <functional>
@@ -22,7 +21,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// What an fd_driver reports to its handler (one event per call), and what
 /// it watches (a bit mask of `read` and `write`).
@@ -56,7 +55,7 @@ constexpr fd_event operator~(fd_event a) noexcept
 
 #include <awaitify/detail/fd_driver_state.hpp>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// Watches a descriptor that a C library owns, and a timeout, on an executor,
 /// and calls one handler with what became ready.
@@ -106,7 +105,7 @@ namespace awaitify {
  * an `io_context` run by several threads give it a strand, and call its
  * member functions from that strand.
  */
-template <typename Executor = boost::asio::any_io_executor>
+template <typename Executor = asio::any_io_executor>
 class basic_fd_driver
 {
 public:
@@ -126,7 +125,7 @@ public:
 
   /// As above, on an execution context's executor.
   template <typename ExecutionContext>
-    requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
+    requires std::is_convertible_v<ExecutionContext&, asio::execution_context&>
   basic_fd_driver(ExecutionContext& ctx, int fd, handler_type handler)
     : basic_fd_driver(executor_type(ctx.get_executor()), fd, std::move(handler))
   {

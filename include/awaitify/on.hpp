@@ -15,9 +15,7 @@
 #include <awaitify/detail/stream_state.hpp>
 #include <awaitify/sink.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/execution/executor.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <exception>
 #include <memory>
@@ -26,7 +24,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename T>
@@ -126,7 +124,7 @@ public:
   auto operator()(sink<Signature> target) &&
   {
     auto subscription = std::make_shared<detail::library_subscription>();
-    boost::asio::dispatch(ex_, [subscription, f = std::move(f_), target = std::move(target)]() mutable {
+    asio::dispatch(ex_, [subscription, f = std::move(f_), target = std::move(target)]() mutable {
       std::lock_guard lock(subscription->mutex);
       if (subscription->ended) // The stream ended while this was queued.
         return;
@@ -137,7 +135,7 @@ public:
     });
     return [ex = ex_, subscription = std::move(subscription)] {
       subscription->mark_ended();
-      boost::asio::dispatch(ex, detail::library_teardown(subscription));
+      asio::dispatch(ex, detail::library_teardown(subscription));
     };
   }
 
@@ -145,7 +143,7 @@ private:
   template <typename G, typename... Args>
   void start(G&& g, Args&&... args) const
   {
-    boost::asio::dispatch(ex_,
+    asio::dispatch(ex_,
         [ex = ex_, g = std::forward<G>(g), args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
           // A copy of our own, so that an exception is not taken for a drop
           // as the init's copy is destroyed while the stack unwinds.
@@ -153,7 +151,7 @@ private:
           // Cancelled (or failed) while queued: the init never runs.
           if (detail::callback_access::is_decided(cb))
             return;
-          const boost::asio::any_io_executor hook_ex(ex);
+          const asio::any_io_executor hook_ex(ex);
           detail::scoped_hook_executor hooks_run_here(hook_ex, detail::callback_access::anchor_of(cb));
           try
           {
@@ -210,7 +208,7 @@ private:
  * Safe to call from any thread; the result may be used from any thread.
  */
 template <typename LibraryExecutor, typename F>
-  requires boost::asio::execution::is_executor<LibraryExecutor>::value
+  requires asio::execution::is_executor<LibraryExecutor>::value
 on_t<LibraryExecutor, std::decay_t<F>> on(const LibraryExecutor& lib_ex, F&& f)
 {
   return on_t<LibraryExecutor, std::decay_t<F>>(lib_ex, std::forward<F>(f));

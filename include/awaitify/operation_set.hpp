@@ -15,13 +15,13 @@
 #include <awaitify/callback.hpp>
 #include <awaitify/detail/set_member.hpp>
 
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstddef>
 #include <mutex>
 #include <vector>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// The operations of one connection, which `fail_all(ec)` completes at once.
 /**
@@ -127,13 +127,13 @@ public:
    *
    * @returns How many operations it completed.
    */
-  std::size_t fail_all(const boost::system::error_code& ec);
+  std::size_t fail_all(const error_code& ec);
 
   /// As `fail_all(ec)`, and closes the set: every later `join` completes its
   /// operation with `ec` at once and returns false. A closed set stays
   /// closed. For a connection that cannot come back, so that a call started
   /// while it was closing cannot wait for ever.
-  std::size_t close(const boost::system::error_code& ec);
+  std::size_t close(const error_code& ec);
 
   /// Whether `close` was called.
   bool is_open() const;
@@ -151,13 +151,13 @@ private:
 
   /// Takes every entry out, under the lock (the caller fails them after
   /// releasing it); closes the set with `*closing` if given.
-  std::vector<detail::set_member> take_all(const boost::system::error_code* closing);
+  std::vector<detail::set_member> take_all(const error_code* closing);
 
   mutable std::mutex mutex_;
   std::vector<detail::set_member> members_;
   std::size_t sweep_at_;
   bool closed_ = false;
-  boost::system::error_code closed_with_;
+  error_code closed_with_;
 };
 
 } // namespace awaitify

@@ -7,7 +7,9 @@
 #ifndef AWAITIFY_PUSH_RESULT_HPP
 #define AWAITIFY_PUSH_RESULT_HPP
 
-namespace awaitify {
+#include <awaitify/config.hpp>
+
+namespace AWAITIFY_NAMESPACE {
 
 /// What happened to an item pushed into a stream's sink.
 enum class push_result

@@ -13,14 +13,14 @@
 #include <awaitify/detail/stream_state.hpp>
 #include <awaitify/push_result.hpp>
 
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 template <typename Signature>
 class sink;
@@ -167,7 +167,7 @@ public:
 
   /// Ends the stream with `ec` after the buffered items. Returns false if it
   /// had already ended.
-  bool fail(const boost::system::error_code& ec) const { return state_ && state_->end(ec); }
+  bool fail(const error_code& ec) const { return state_ && state_->end(ec); }
 
 #ifndef GENERATING_DOCUMENTATION
   /// Counts a new sink of `state` (awaitify internal).

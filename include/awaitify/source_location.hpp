@@ -9,6 +9,8 @@
 #ifndef AWAITIFY_SOURCE_LOCATION_HPP
 #define AWAITIFY_SOURCE_LOCATION_HPP
 
+#include <awaitify/config.hpp>
+
 #include <cstdint>
 #include <version>
 
@@ -25,7 +27,7 @@
 #endif
 #endif
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// A place in the source code: the member functions of `std::source_location`.
 /**

@@ -18,17 +18,14 @@
 #include <awaitify/source_location.hpp>
 #include <awaitify/stream_options.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/execution/executor.hpp>
-#include <boost/asio/post.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstddef>
 #include <memory>
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// A grant of flow-control credit on its way to the producer's `on_demand`.
@@ -56,11 +53,11 @@ struct next_item
   {
     if (!state_)
     {
-      cb.fail(boost::asio::error::bad_descriptor); // A moved-from stream.
+      cb.fail(asio::error::bad_descriptor); // A moved-from stream.
       return;
     }
     if (const std::size_t grant = state_->next(std::move(cb)))
-      boost::asio::post(ex_, grant_announcement<Signature>{std::move(state_), grant});
+      asio::post(ex_, grant_announcement<Signature>{std::move(state_), grant});
   }
 };
 
@@ -79,7 +76,7 @@ struct next_item
  * not be used concurrently from several threads. Producers (sinks) may push
  * from any thread at any time.
  */
-template <typename Signature, typename Executor = boost::asio::any_io_executor>
+template <typename Signature, typename Executor = asio::any_io_executor>
 class stream
 {
 public:
@@ -153,11 +150,11 @@ public:
    * it completes with `operation_aborted`, no item is consumed, and the stream
    * stays usable.
    */
-  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) NextToken =
-                boost::asio::default_completion_token_t<Executor>>
-  auto async_next(NextToken&& token = boost::asio::default_completion_token_t<Executor>())
+  template <asio::completion_token_for<completion_signature> NextToken =
+                asio::default_completion_token_t<Executor>>
+  auto async_next(NextToken&& token = asio::default_completion_token_t<Executor>())
   {
-    return boost::asio::async_initiate<NextToken, completion_signature>(
+    return asio::async_initiate<NextToken, completion_signature>(
         detail::initiate_async_call<Signature, Executor>(ex_), token,
         detail::next_item<Signature, Executor>{state_, ex_}, where_);
   }
@@ -204,13 +201,13 @@ private:
  * Safe to call from any thread.
  */
 template <typename Signature, typename Executor, typename Subscribe>
-  requires boost::asio::execution::is_executor<Executor>::value
+  requires asio::execution::is_executor<Executor>::value
 stream<Signature, Executor> make_stream(const Executor& ex, stream_options<Signature> options,
     Subscribe&& subscribe, const source_location& where = source_location::current());
 
 /// As above, on an execution context's executor.
 template <typename Signature, typename ExecutionContext, typename Subscribe>
-  requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
+  requires std::is_convertible_v<ExecutionContext&, asio::execution_context&>
 stream<Signature, typename ExecutionContext::executor_type> make_stream(ExecutionContext& ctx,
     stream_options<Signature> options, Subscribe&& subscribe,
     const source_location& where = source_location::current())

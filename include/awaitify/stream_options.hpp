@@ -9,10 +9,12 @@
 #ifndef AWAITIFY_STREAM_OPTIONS_HPP
 #define AWAITIFY_STREAM_OPTIONS_HPP
 
+#include <awaitify/config.hpp>
+
 #include <cstddef>
 #include <functional>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 
 /// What a stream does with an item pushed while its buffer is full.
 enum class overflow_policy

@@ -15,7 +15,7 @@
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/source_location.hpp>
 
-#include <boost/asio/async_result.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -24,7 +24,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// The `init` of a wrapped call: the legacy function and decayed copies of
@@ -286,14 +286,14 @@ public:
   {
     if constexpr (sizeof...(Args) > 0)
     {
-      if constexpr (boost::asio::completion_token_for<detail::last_t<Args...>, completion_signature>)
+      if constexpr (asio::completion_token_for<detail::last_t<Args...>, completion_signature>)
         return call_with_token(std::forward_as_tuple(std::forward<Args>(args)...),
             std::make_index_sequence<sizeof...(Args) - 1>());
       else
-        return call(boost::asio::default_completion_token_t<Executor>(), std::forward<Args>(args)...);
+        return call(asio::default_completion_token_t<Executor>(), std::forward<Args>(args)...);
     }
     else
-      return call(boost::asio::default_completion_token_t<Executor>());
+      return call(asio::default_completion_token_t<Executor>());
   }
 
 private:
@@ -328,7 +328,7 @@ private:
  * Safe to call from any thread.
  */
 template <typename Signature, typename Executor, typename LegacyFn>
-  requires boost::asio::execution::is_executor<Executor>::value
+  requires asio::execution::is_executor<Executor>::value
 wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, LegacyFn&& legacy_fn,
     const source_location& where = source_location::current())
 {
@@ -357,7 +357,7 @@ wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, Le
  * Safe to call from any thread.
  */
 template <typename Executor, typename LegacyFn>
-  requires boost::asio::execution::is_executor<Executor>::value
+  requires asio::execution::is_executor<Executor>::value
 auto wrap(const Executor& ex, LegacyFn&& legacy_fn, const source_location& where = source_location::current())
 {
   using signature = typename detail::deduced_callback<LegacyFn>::signature;

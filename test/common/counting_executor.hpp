@@ -10,16 +10,13 @@
 #ifndef AWAITIFY_TEST_COMMON_COUNTING_EXECUTOR_HPP
 #define AWAITIFY_TEST_COMMON_COUNTING_EXECUTOR_HPP
 
-#include <boost/asio/execution.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/require.hpp>
+#include "common/asio.hpp"
 
 #include <atomic>
 #include <utility>
 
 namespace awaitify_test {
 
-namespace asio = boost::asio;
 
 struct executor_counts
 {

@@ -8,7 +8,7 @@
 
 namespace awaitify_test {
 
-boost::system::error_code error_from_hidden_library(int code)
+awaitify::error_code error_from_hidden_library(int code)
 {
   return {code, awaitify::c_error_category<&shared_library_strerror>("shared library")};
 }

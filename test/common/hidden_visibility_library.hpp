@@ -10,7 +10,7 @@
 
 #include <awaitify/callback.hpp>
 
-#include <boost/system/error_code.hpp>
+#include "common/asio.hpp"
 
 #include <functional>
 
@@ -22,7 +22,7 @@ inline const char* shared_library_strerror(int code)
 }
 
 /// Made inside the shared library, with its own copy of the category.
-__attribute__((visibility("default"))) boost::system::error_code error_from_hidden_library(int code);
+__attribute__((visibility("default"))) awaitify::error_code error_from_hidden_library(int code);
 
 /// Registers `hook` on `cb` from inside the shared library.
 __attribute__((visibility("default"))) void on_cancel_from_hidden_library(

@@ -12,12 +12,9 @@
 
 #include <awaitify/diagnostics.hpp>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
-#include <boost/system/error_code.hpp>
 
 #include <exception>
 #include <optional>
@@ -47,7 +44,6 @@ struct print_log_value<std::optional<T>>
 
 namespace awaitify_test {
 
-namespace asio = boost::asio;
 
 struct io_fixture
 {

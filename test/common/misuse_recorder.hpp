@@ -12,7 +12,7 @@
 
 #include <awaitify/diagnostics.hpp>
 
-#include <boost/asio/execution_context.hpp>
+#include "common/asio.hpp"
 
 #include <memory>
 #include <mutex>
@@ -24,7 +24,7 @@ namespace awaitify_test {
 class misuse_recorder
 {
 public:
-  explicit misuse_recorder(boost::asio::execution_context& ctx)
+  explicit misuse_recorder(asio::execution_context& ctx)
   {
     awaitify::set_misuse_handler(ctx, [reports = reports_](awaitify::misuse kind, const awaitify::source_location&) {
       std::lock_guard lock(reports->mutex);

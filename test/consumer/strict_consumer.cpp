@@ -10,22 +10,16 @@
 
 #include <awaitify/awaitify.hpp>
 
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
+#include "common/asio.hpp"
+
+// promise.hpp first: Asio 1.26's use_promise.hpp needs it.
+#if defined(AWAITIFY_STANDALONE_ASIO)
+#include <asio/experimental/promise.hpp>
+#include <asio/experimental/use_promise.hpp>
+#else
 #include <boost/asio/experimental/promise.hpp>
 #include <boost/asio/experimental/use_promise.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/io_context_strand.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
+#endif
 
 #include <cstddef>
 #include <cstdio>
@@ -36,8 +30,7 @@
 #include <thread>
 #include <type_traits>
 
-namespace asio = boost::asio;
-using boost::system::error_code;
+using awaitify::error_code;
 
 namespace {
 

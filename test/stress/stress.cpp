@@ -9,13 +9,7 @@
 #include <awaitify/async_call.hpp>
 #include <awaitify/diagnostics.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/worker.hpp"
@@ -31,9 +25,8 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
-using boost::system::error_code;
+using awaitify::error_code;
 
 enum class plan
 {

@@ -8,26 +8,17 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
 
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
+#include "common/asio.hpp"
+#include <boost/test/unit_test.hpp>
+
+// promise.hpp first: Asio 1.26's use_promise.hpp needs it.
+#if defined(AWAITIFY_STANDALONE_ASIO)
+#include <asio/experimental/promise.hpp>
+#include <asio/experimental/use_promise.hpp>
+#else
 #include <boost/asio/experimental/promise.hpp>
 #include <boost/asio/experimental/use_promise.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/io_context_strand.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
-#include <boost/system/system_error.hpp>
-#include <boost/test/unit_test.hpp>
+#endif
 
 #include "common/counting_allocator.hpp"
 #include "common/counting_executor.hpp"
@@ -46,11 +37,10 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
 using awaitify_test::worker;
-using boost::system::error_code;
+using awaitify::error_code;
 
 /// The seed's legacy API, calling back on the worker's thread.
 auto foreign_add(worker& legacy)
@@ -98,7 +88,7 @@ BOOST_FIXTURE_TEST_CASE(use_future_throws_on_error, io_fixture)
     f.get();
     BOOST_FAIL("expected an exception");
   }
-  catch (const boost::system::system_error& e)
+  catch (const awaitify::system_error& e)
   {
     BOOST_TEST((e.code() == awaitify::error::callback_dropped));
   }
@@ -521,8 +511,8 @@ BOOST_FIXTURE_TEST_CASE(a_const_reference_error_code_is_error_first, io_fixture)
     auto answer = [](callback<legacy> cb) { cb(error_code(), 5); };
     awaited = co_await awaitify::async_call<legacy>(ioc.get_executor(), answer, asio::use_awaitable);
   });
-  BOOST_CHECK_EXCEPTION(failed.get(), boost::system::system_error,
-      [](const boost::system::system_error& e) { return e.code() == asio::error::eof; });
+  BOOST_CHECK_EXCEPTION(failed.get(), awaitify::system_error,
+      [](const awaitify::system_error& e) { return e.code() == asio::error::eof; });
   BOOST_TEST(succeeded.get() == 4);
   BOOST_TEST(awaited == 5);
 }
@@ -565,7 +555,7 @@ BOOST_FIXTURE_TEST_CASE(exception_first_signatures_report_errors_as_system_error
           ioc.get_executor(), [](callback<void(std::exception_ptr, int)>) {}, asio::use_awaitable);
       BOOST_FAIL("expected an exception");
     }
-    catch (const boost::system::system_error& e)
+    catch (const awaitify::system_error& e)
     {
       BOOST_TEST((e.code() == awaitify::error::callback_dropped));
     }
@@ -630,7 +620,7 @@ BOOST_FIXTURE_TEST_CASE(use_awaitable_catches_an_exception_from_co_await, io_fix
           [](callback<void(int)>) { throw std::runtime_error("sdk refused"); }, asio::use_awaitable);
       BOOST_FAIL("expected an exception");
     }
-    catch (const boost::system::system_error& e)
+    catch (const awaitify::system_error& e)
     {
       BOOST_TEST((e.code() == awaitify::error::initiation_failed));
     }

@@ -8,10 +8,7 @@
 #include <awaitify/c_error_category.hpp>
 #include <awaitify/diagnostics.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -31,11 +28,10 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
 using awaitify_test::misuse_recorder;
-using boost::system::error_code;
+using awaitify::error_code;
 
 // A C library in the style of c-ares: user data first...
 using lookup_fn = void (*)(void* arg, int status, const char* value);
@@ -314,7 +310,7 @@ BOOST_FIXTURE_TEST_CASE(two_c_callbacks_complete_one_operation_exactly_once, c_f
       auto c = awaitify::to_c_callbacks<on_success_fn, on_failure_fn>(
           std::move(cb), [](callback<void(int)>& done, fake_success_data* r) { done(r->token); },
           [](callback<void(int)>& done, fake_failure_data* r) {
-            done.fail(error_code(-r->code, boost::system::generic_category()));
+            done.fail(error_code(-r->code, sys::generic_category()));
           });
       c_connect(behaviour, c.on_success(), c.on_failure(), c.user_data());
     };
@@ -323,7 +319,7 @@ BOOST_FIXTURE_TEST_CASE(two_c_callbacks_complete_one_operation_exactly_once, c_f
   }
   BOOST_TEST_REQUIRE(results.size() == 4u);
   BOOST_TEST((results[0] == std::pair<error_code, int>(error_code(), 7)));
-  BOOST_TEST((results[1].first == error_code(3, boost::system::generic_category())));
+  BOOST_TEST((results[1].first == error_code(3, sys::generic_category())));
   BOOST_TEST((results[2] == std::pair<error_code, int>(error_code(), 7))); // The first call wins...
   BOOST_TEST((results[3] == std::pair<error_code, int>(error_code(), 7)));
   BOOST_TEST((recorder.kinds() == std::vector<std::string>{"duplicate", "duplicate"})); // ...the second is counted.
@@ -353,7 +349,7 @@ BOOST_FIXTURE_TEST_CASE(a_concurrent_second_call_of_a_pair_is_a_duplicate, c_fix
           done(r->token);
         },
         [](callback<void(int)>& done, fake_failure_data* r) {
-          done.fail(error_code(-r->code, boost::system::generic_category()));
+          done.fail(error_code(-r->code, sys::generic_category()));
         });
     failure = c.on_failure();
     context = c.user_data();

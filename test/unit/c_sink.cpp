@@ -7,9 +7,7 @@
 #include <awaitify/c_sink.hpp>
 #include <awaitify/stream.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -29,10 +27,9 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::sink;
 using awaitify_test::io_fixture;
-using boost::system::error_code;
+using awaitify::error_code;
 
 // A transfer in the style of libcurl: the write callback is called many
 // times with (data, size, count, userdata) and returns how much it took, or

@@ -9,9 +9,7 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/error.hpp>
 
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/io_context.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/hidden_visibility_library.hpp"
@@ -30,9 +28,8 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify_test::io_fixture;
-using boost::system::error_code;
+using awaitify::error_code;
 
 struct outcome
 {
@@ -157,12 +154,12 @@ BOOST_FIXTURE_TEST_CASE(fail_completes_with_an_error_once, io_fixture)
   std::optional<awaitify::callback<void(int)>> kept;
   outcome o;
   awaitify::async_call<void(int)>(ioc, [&](awaitify::callback<void(int)> cb) { kept = cb; }, record(o));
-  BOOST_TEST(kept->fail(boost::asio::error::host_not_found));
-  BOOST_TEST(!kept->fail(boost::asio::error::timed_out));
+  BOOST_TEST(kept->fail(asio::error::host_not_found));
+  BOOST_TEST(!kept->fail(asio::error::timed_out));
   BOOST_TEST(!(*kept)(1));
   run();
   BOOST_TEST(o.calls == 1);
-  BOOST_TEST((o.ec == boost::asio::error::host_not_found));
+  BOOST_TEST((o.ec == asio::error::host_not_found));
   BOOST_TEST(o.value == 0);
   BOOST_TEST(awaitify::get_counters(ioc).duplicate == 2u);
 }

@@ -10,23 +10,21 @@
 #include <awaitify/stream.hpp>
 #include <awaitify/wrap.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/version.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/system/system_error.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
-#if BOOST_ASIO_VERSION >= 103200
+#if defined(AWAITIFY_STANDALONE_ASIO)
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#if AWAITIFY_TEST_ASIO_VERSION >= 103200
+#include <asio/cancel_after.hpp>
+#endif
+#else
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#if AWAITIFY_TEST_ASIO_VERSION >= 103200
 #include <boost/asio/cancel_after.hpp>
+#endif
 #endif
 
 #include <awaitify/c_callback.hpp>
@@ -51,12 +49,11 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
 using awaitify_test::misuse_recorder;
 using awaitify_test::worker;
-using boost::system::error_code;
+using awaitify::error_code;
 
 /// A legacy call that holds its callback until the test releases it, and
 /// offers a cancel function, as SDKs do.
@@ -103,7 +100,7 @@ BOOST_FIXTURE_TEST_CASE(co_spawn_cancellation_reaches_the_operation, io_fixture)
         {
           co_await awaitify::async_call<void(int)>(ioc.get_executor(), legacy.init(), asio::use_awaitable);
         }
-        catch (const boost::system::system_error& e)
+        catch (const awaitify::system_error& e)
         {
           thrown = e.code();
         }
@@ -564,7 +561,7 @@ BOOST_FIXTURE_TEST_CASE(co_spawn_cancellation_and_a_parallel_group_wait_for_the_
         {
           co_await awaitify::async_call<write_signature>(ioc.get_executor(), write, asio::use_awaitable);
         }
-        catch (const boost::system::system_error& e)
+        catch (const awaitify::system_error& e)
         {
           thrown = e.code();
         }
@@ -586,7 +583,7 @@ BOOST_FIXTURE_TEST_CASE(co_spawn_cancellation_and_a_parallel_group_wait_for_the_
   BOOST_TEST(awaitify::get_counters(ioc).cancelled == 0u);
 }
 
-#if BOOST_ASIO_VERSION >= 103200
+#if AWAITIFY_TEST_ASIO_VERSION >= 103200
 BOOST_FIXTURE_TEST_CASE(cancel_after_waits_for_the_library, io_fixture)
 {
   writing_library library(after_cancel::wait_for_callback);
@@ -712,7 +709,7 @@ BOOST_FIXTURE_TEST_CASE(a_c_callback_that_detached_discards_the_late_c_call, io_
 
 BOOST_AUTO_TEST_SUITE_END() // detach
 
-#if BOOST_ASIO_VERSION >= 103200
+#if AWAITIFY_TEST_ASIO_VERSION >= 103200
 // asio::cancel_after (Asio 1.32, Boost 1.86) reaches every awaitify
 // operation. The legacy side never answers, so only the timeout can end each.
 BOOST_AUTO_TEST_SUITE(cancel_after)

@@ -6,13 +6,7 @@
 #include <awaitify/correlator.hpp>
 #include <awaitify/diagnostics.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -31,10 +25,9 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify_test::io_fixture;
 using awaitify_test::misuse_recorder;
-using boost::system::error_code;
+using awaitify::error_code;
 
 using acks = awaitify::correlator<int, void(int), asio::io_context::executor_type>;
 

@@ -7,9 +7,7 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/wrap.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/io_context.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -22,10 +20,9 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
-using boost::system::error_code;
+using awaitify::error_code;
 
 struct report
 {

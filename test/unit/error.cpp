@@ -6,7 +6,7 @@
 #include <awaitify/completion_signature.hpp>
 #include <awaitify/error.hpp>
 
-#include <boost/system/error_code.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include <exception>
@@ -16,7 +16,7 @@
 
 namespace {
 
-using boost::system::error_code;
+using awaitify::error_code;
 
 static_assert(std::is_same_v<awaitify::completion_signature_t<void()>, void(error_code)>);
 static_assert(std::is_same_v<awaitify::completion_signature_t<void(int)>, void(error_code, int)>);
@@ -36,7 +36,7 @@ static_assert(std::is_same_v<awaitify::completion_signature_t<void(const std::ex
     void(std::exception_ptr, int)>);
 static_assert(std::is_same_v<awaitify::completion_signature_t<void(const std::string&, const int)>,
     void(error_code, std::string, int)>);
-static_assert(boost::system::is_error_code_enum<awaitify::error::errors>::value);
+static_assert(sys::is_error_code_enum<awaitify::error::errors>::value);
 
 BOOST_AUTO_TEST_SUITE(error)
 

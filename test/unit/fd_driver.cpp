@@ -6,9 +6,7 @@
 
 #include <awaitify/fd_driver.hpp>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/system/system_error.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -34,7 +32,6 @@ inline std::ostream& boost_test_print_type(std::ostream& os, fd_event e)
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::fd_event;
 using awaitify_test::io_fixture;
 using namespace std::chrono_literals;
@@ -345,7 +342,7 @@ BOOST_FIXTURE_TEST_CASE(a_moved_driver_keeps_driving, fd_fixture)
 BOOST_FIXTURE_TEST_CASE(a_timer_only_driver_has_no_descriptor_to_watch, fd_fixture)
 {
   awaitify::fd_driver driver(ioc, -1, [&](fd_event e) { events.push_back(e); });
-  BOOST_CHECK_THROW(driver.watch(fd_event::read), boost::system::system_error);
+  BOOST_CHECK_THROW(driver.watch(fd_event::read), awaitify::system_error);
   driver.unwatch(fd_event::read); // Nothing watched: nothing to do.
   driver.set_timeout(0ms);
   run();

@@ -9,12 +9,7 @@
 #include <awaitify/stream.hpp>
 #include <awaitify/wrap.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -28,10 +23,9 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
-using boost::system::error_code;
+using awaitify::error_code;
 
 /// The library's own thread: an io_context that one thread runs until the
 /// object is destroyed.

@@ -8,11 +8,7 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/operation_set.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/system/system_error.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -30,12 +26,11 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
 using awaitify_test::io_fixture;
 using awaitify_test::misuse_recorder;
 using awaitify_test::worker;
-using boost::system::error_code;
+using awaitify::error_code;
 
 /// A legacy call that joins `set` and keeps its callback, as a library that
 /// has not answered yet.
@@ -81,7 +76,7 @@ BOOST_FIXTURE_TEST_CASE(fail_all_completes_the_pending_members_of_every_signatur
   {
     std::rethrow_exception(*rc);
   }
-  catch (const boost::system::system_error& e)
+  catch (const awaitify::system_error& e)
   {
     BOOST_TEST((e.code() == asio::error::connection_reset));
   }

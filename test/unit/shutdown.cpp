@@ -7,13 +7,7 @@
 #include <awaitify/async_call.hpp>
 #include <awaitify/diagnostics.hpp>
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "common/asio.hpp"
 #include <awaitify/wrap.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -31,9 +25,8 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::callback;
-using boost::system::error_code;
+using awaitify::error_code;
 
 /// Misuse reports, kept apart from any context so they can be read after it
 /// is gone.

@@ -7,16 +7,7 @@
 #include <awaitify/diagnostics.hpp>
 #include <awaitify/stream.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -40,14 +31,13 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify::overflow_policy;
 using awaitify::push_result;
 using awaitify::sink;
 using awaitify::stream_options;
 using awaitify_test::io_fixture;
 using awaitify_test::misuse_recorder;
-using boost::system::error_code;
+using awaitify::error_code;
 
 using int_sink = sink<void(int)>;
 
@@ -142,7 +132,7 @@ BOOST_FIXTURE_TEST_CASE(use_awaitable_throws_the_end, io_fixture)
       co_await s.async_next(asio::use_awaitable);
       BOOST_FAIL("expected the end");
     }
-    catch (const boost::system::system_error& e)
+    catch (const awaitify::system_error& e)
     {
       BOOST_TEST((e.code() == asio::error::connection_reset));
     }

@@ -5,11 +5,7 @@
 
 #include <awaitify/wrap.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
+#include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "common/io_fixture.hpp"
@@ -25,10 +21,9 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using awaitify_test::io_fixture;
 using awaitify_test::worker;
-using boost::system::error_code;
+using awaitify::error_code;
 
 BOOST_AUTO_TEST_SUITE(wrap)
 

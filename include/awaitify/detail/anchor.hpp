@@ -32,7 +32,7 @@
 #include <awaitify/detail/context_stats.hpp>
 #include <awaitify/source_location.hpp>
 
-#include <boost/asio/cancellation_type.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -40,7 +40,7 @@
 #include <new>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 class anchor;
@@ -222,7 +222,7 @@ public:
   template <typename Fill>
   bool try_complete(outcome o, Fill&& fill) noexcept
   {
-    return try_complete(o, fill, boost::asio::cancellation_type::none, 0);
+    return try_complete(o, fill, asio::cancellation_type::none, 0);
   }
 
   /// As `try_complete`, on behalf of legacy code whose result is still
@@ -231,7 +231,7 @@ public:
   template <typename Fill>
   bool try_complete_ahead(outcome o, Fill&& fill) noexcept
   {
-    return try_complete(o, fill, boost::asio::cancellation_type::none, result_due);
+    return try_complete(o, fill, asio::cancellation_type::none, result_due);
   }
 
   /// Reports a second call of a C callback whose carrier was spent: a
@@ -261,10 +261,10 @@ public:
   /// posted operation runs, and releases its own share, on another thread
   /// before hand_over() has cleared the busy bit.
   template <typename FillCancelled>
-  void cancel(boost::asio::cancellation_type_t type, FillCancelled&& fill) noexcept
+  void cancel(asio::cancellation_type_t type, FillCancelled&& fill) noexcept
   {
     const std::uint32_t accepted = cancel_types_.load(std::memory_order_acquire);
-    if ((type & static_cast<boost::asio::cancellation_type_t>(accepted)) == boost::asio::cancellation_type::none)
+    if ((type & static_cast<asio::cancellation_type_t>(accepted)) == asio::cancellation_type::none)
       return;
     if (accepted & waits_for_callback)
       request_cancel(type);
@@ -277,7 +277,7 @@ public:
   /// (or a drop, or a shutdown) still decides the outcome. The hooks run
   /// under a hold, so a callback they make (or one that races with them)
   /// does not post the handler before they have returned.
-  void request_cancel(boost::asio::cancellation_type_t type) noexcept
+  void request_cancel(asio::cancellation_type_t type) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_relaxed);
     do
@@ -343,7 +343,7 @@ public:
   }
 
   /// Accepts cancellation of `types` from now on, with no hook to run.
-  void accept_cancellation(boost::asio::cancellation_type_t types, std::uint32_t after = 0) noexcept
+  void accept_cancellation(asio::cancellation_type_t types, std::uint32_t after = 0) noexcept
   {
     cancel_types_.fetch_or(static_cast<std::uint32_t>(types) | after, std::memory_order_release);
   }
@@ -392,7 +392,7 @@ public:
   /// `types` (terminal is always accepted) from now on; `after` holds
   /// `waits_for_callback` (a cancellation from now on leaves the operation
   /// to its callback) or `detaches`.
-  void add_cancel_hook(cancel_hook* hook, boost::asio::cancellation_type_t types, std::uint32_t after) noexcept
+  void add_cancel_hook(cancel_hook* hook, asio::cancellation_type_t types, std::uint32_t after) noexcept
   {
     hook->types_ = static_cast<std::uint32_t>(types);
     cancel_types_.fetch_or(hook->types_ | after, std::memory_order_release);
@@ -465,7 +465,7 @@ private:
   }
 
   template <typename Fill>
-  bool try_complete(outcome o, Fill& fill, boost::asio::cancellation_type_t type, std::uint32_t marks) noexcept
+  bool try_complete(outcome o, Fill& fill, asio::cancellation_type_t type, std::uint32_t marks) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_relaxed);
     do
@@ -526,7 +526,7 @@ private:
     }
   }
 
-  void run_cancel_hooks(boost::asio::cancellation_type_t type) noexcept
+  void run_cancel_hooks(asio::cancellation_type_t type) noexcept
   {
     // Waiting for the callback, the operation may have ended (and closed its
     // hooks) since the cancellation was requested: then they never run.
@@ -575,7 +575,7 @@ private:
   std::atomic<std::uint32_t> copies_{1};
   std::atomic<std::uint32_t> shares_{2};
   std::atomic<std::uint32_t> cancel_types_{
-      static_cast<std::uint32_t>(boost::asio::cancellation_type::terminal)};
+      static_cast<std::uint32_t>(asio::cancellation_type::terminal)};
   std::atomic<cancel_hook*> hooks_{nullptr};
   op_header* op_ = nullptr;
   const op_functions* functions_ = nullptr;

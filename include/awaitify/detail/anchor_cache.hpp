@@ -13,11 +13,13 @@
 #ifndef AWAITIFY_DETAIL_ANCHOR_CACHE_HPP
 #define AWAITIFY_DETAIL_ANCHOR_CACHE_HPP
 
+#include <awaitify/config.hpp>
+
 #include <cstddef>
 #include <new>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <std::size_t Size>

@@ -16,17 +16,7 @@
 #include <awaitify/detail/op_registry.hpp>
 #include <awaitify/detail/post_buffer.hpp>
 
-#include <boost/asio/associated_allocator.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/asio/execution/allocator.hpp>
-#include <boost/asio/execution/blocking.hpp>
-#include <boost/asio/execution/relationship.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/require.hpp>
-#include <boost/asio/recycling_allocator.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <memory>
 #include <optional>
@@ -34,7 +24,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename T>
@@ -53,16 +43,16 @@ struct is_std_allocator<std::allocator<T>> : std::true_type
 template <typename Handler>
 struct handler_allocator
 {
-  using associated = boost::asio::associated_allocator_t<Handler, boost::asio::recycling_allocator<void>>;
+  using associated = asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>;
   using type = std::conditional_t<is_std_allocator<associated>::value,
-      boost::asio::recycling_allocator<void>, associated>;
+      asio::recycling_allocator<void>, associated>;
 
   static type get(const Handler& handler) noexcept
   {
     if constexpr (is_std_allocator<associated>::value)
       return type();
     else
-      return boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>());
+      return asio::get_associated_allocator(handler, asio::recycling_allocator<void>());
   }
 };
 
@@ -135,7 +125,7 @@ public:
 
   void count_work()
   {
-    ex_ = boost::asio::prefer(ex_, boost::asio::execution::outstanding_work.tracked);
+    ex_ = asio::prefer(ex_, asio::execution::outstanding_work.tracked);
     counts_work_ = true;
   }
 
@@ -161,8 +151,8 @@ private:
 
 template <typename Executor>
 concept tracks_in_sibling_type = is_standard_executor<Executor> && !tracks_in_own_type<Executor>
-    && std::is_same_v<std::decay_t<decltype(boost::asio::prefer(std::declval<const tracked_executor_t<Executor>&>(),
-                          boost::asio::execution::outstanding_work.untracked))>,
+    && std::is_same_v<std::decay_t<decltype(asio::prefer(std::declval<const tracked_executor_t<Executor>&>(),
+                          asio::execution::outstanding_work.untracked))>,
         Executor>;
 
 // An executor whose tracked form is another type that converts back (an
@@ -195,7 +185,7 @@ public:
 
   void count_work()
   {
-    tracked_type tracked = boost::asio::prefer(untracked_, boost::asio::execution::outstanding_work.tracked);
+    tracked_type tracked = asio::prefer(untracked_, asio::execution::outstanding_work.tracked);
     untracked_.~Executor();
     ::new (static_cast<void*>(&tracked_)) tracked_type(std::move(tracked));
     tracks_ = true;
@@ -209,7 +199,7 @@ public:
 
   Executor get() const noexcept
   {
-    return tracks_ ? Executor(boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked))
+    return tracks_ ? Executor(asio::prefer(tracked_, asio::execution::outstanding_work.untracked))
                    : untracked_;
   }
 
@@ -220,7 +210,7 @@ private:
   {
     if (!tracks_)
       return;
-    Executor untracked = boost::asio::prefer(tracked_, boost::asio::execution::outstanding_work.untracked);
+    Executor untracked = asio::prefer(tracked_, asio::execution::outstanding_work.untracked);
     if (through_context)
       release_through_context(std::move(tracked_));
     tracked_.~tracked_type();
@@ -282,9 +272,9 @@ public:
 
   ~cancellation_forwarder() { anchor_->release_share(); }
 
-  void operator()(boost::asio::cancellation_type_t type) const noexcept
+  void operator()(asio::cancellation_type_t type) const noexcept
   {
-    anchor_->cancel(type, fill_error<Signature>{boost::asio::error::operation_aborted});
+    anchor_->cancel(type, fill_error<Signature>{asio::error::operation_aborted});
   }
 
 private:
@@ -298,14 +288,14 @@ template <typename Handler, typename Result, typename HandlerWork>
 class dispatched_completion
 {
 public:
-  using allocator_type = boost::asio::associated_allocator_t<Handler>;
+  using allocator_type = asio::associated_allocator_t<Handler>;
 
   dispatched_completion(Handler&& handler, Result&& result, HandlerWork&& work)
     : work_(std::move(work)), handler_(std::move(handler)), result_(std::move(result))
   {
   }
 
-  allocator_type get_allocator() const noexcept { return boost::asio::get_associated_allocator(handler_); }
+  allocator_type get_allocator() const noexcept { return asio::get_associated_allocator(handler_); }
 
   void operator()() { std::apply(std::move(handler_), std::move(result_)); }
 
@@ -320,7 +310,7 @@ private:
 template <typename Signature, typename Handler, typename IoExecutor, bool TrackWork = true>
 class async_call_op final : public op_base<Signature>
 {
-  using handler_executor_type = boost::asio::associated_executor_t<Handler, IoExecutor>;
+  using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
   using allocator_type = typename std::allocator_traits<
       typename handler_allocator<Handler>::type>::template rebind_alloc<async_call_op>;
   using io_work_type = executor_work<IoExecutor, TrackWork>;
@@ -361,7 +351,7 @@ public:
   /// connected slot.
   void install_cancellation() noexcept
   {
-    auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+    auto slot = asio::get_associated_cancellation_slot(handler_);
     if (slot.is_connected())
       slot.template emplace<cancellation_forwarder<Signature>>(this->anchor_);
   }
@@ -403,7 +393,7 @@ public:
       handler_executor_type handler_ex(p.handler_target_.get());
       unlink(op);
       free(op);
-      boost::asio::dispatch(handler_ex,
+      asio::dispatch(handler_ex,
           dispatched_completion<Handler, result_type, handler_target_type>(
               std::move(p.handler_), std::move(result), std::move(p.handler_target_)));
     }
@@ -461,7 +451,7 @@ private:
     , handler_(std::forward<H>(handler))
     , io_work_(io_ex)
     , io_ex_(io_ex)
-    , handler_target_(boost::asio::get_associated_executor(handler_, io_ex))
+    , handler_target_(asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
   {
     // The second link, to the handler context's registry, is used only then.
@@ -539,10 +529,10 @@ private:
   template <typename Executor>
   static void post(const Executor& ex, async_call_op* op) noexcept
   {
-    auto never = boost::asio::prefer(
-        boost::asio::require(ex, boost::asio::execution::blocking.never), boost::asio::execution::relationship.fork);
+    auto never = asio::prefer(
+        asio::require(ex, asio::execution::blocking.never), asio::execution::relationship.fork);
     if constexpr (std::is_same_v<post_buffer_type, post_buffer>)
-      boost::asio::prefer(never, boost::asio::execution::allocator(post_allocator<void>(op->post_buffer_)))
+      asio::prefer(never, asio::execution::allocator(post_allocator<void>(op->post_buffer_)))
           .execute(op_invoker<async_call_op>(op));
     else
       never.execute(op_invoker<async_call_op>(op));

@@ -14,10 +14,12 @@
 #ifndef AWAITIFY_DETAIL_CARRIER_OWNERSHIP_HPP
 #define AWAITIFY_DETAIL_CARRIER_OWNERSHIP_HPP
 
+#include <awaitify/config.hpp>
+
 #include <atomic>
 #include <cstdint>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 class carrier_ownership

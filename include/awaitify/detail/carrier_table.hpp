@@ -16,7 +16,7 @@
 
 #include <cstdint>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// Registers `carrier`, whose callback's operation is `a`; returns its id.

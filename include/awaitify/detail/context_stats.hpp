@@ -17,7 +17,7 @@
 #include <memory>
 #include <mutex>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// How an operation ended. Stored in the low bits of an anchor's state.

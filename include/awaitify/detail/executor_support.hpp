@@ -12,25 +12,16 @@
 #ifndef AWAITIFY_DETAIL_EXECUTOR_SUPPORT_HPP
 #define AWAITIFY_DETAIL_EXECUTOR_SUPPORT_HPP
 
-#include <boost/asio/execution/blocking.hpp>
-#include <boost/asio/execution/context.hpp>
-#include <boost/asio/execution/executor.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/query.hpp>
-#include <boost/asio/require.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename Executor>
-inline constexpr bool is_standard_executor = boost::asio::execution::is_executor<Executor>::value;
+inline constexpr bool is_standard_executor = asio::execution::is_executor<Executor>::value;
 
 /// Whether a completion can be submitted to the executor directly, with the
 /// guarantees of `asio::post`: it promises `blocking.never`, and its context,
@@ -39,17 +30,17 @@ inline constexpr bool is_standard_executor = boost::asio::execution::is_executor
 /// operations do.
 template <typename Executor>
 inline constexpr bool posts_directly = is_standard_executor<Executor>
-    && boost::asio::can_require<const Executor&, boost::asio::execution::blocking_t::never_t>::value
-    && boost::asio::can_query<const Executor&, boost::asio::execution::context_t>::value;
+    && asio::can_require<const Executor&, asio::execution::blocking_t::never_t>::value
+    && asio::can_query<const Executor&, asio::execution::context_t>::value;
 
 /// The execution context of an executor, or null when it cannot be asked.
 template <typename Executor>
-boost::asio::execution_context* context_if_known(const Executor& ex) noexcept
+asio::execution_context* context_if_known(const Executor& ex) noexcept
 {
-  if constexpr (boost::asio::can_query<const Executor&, boost::asio::execution::context_t>::value)
-    return &static_cast<boost::asio::execution_context&>(boost::asio::query(ex, boost::asio::execution::context));
+  if constexpr (asio::can_query<const Executor&, asio::execution::context_t>::value)
+    return &static_cast<asio::execution_context&>(asio::query(ex, asio::execution::context));
   else if constexpr (requires { ex.context(); })
-    return &static_cast<boost::asio::execution_context&>(ex.context());
+    return &static_cast<asio::execution_context&>(ex.context());
   else
     return nullptr;
 }
@@ -58,8 +49,8 @@ boost::asio::execution_context* context_if_known(const Executor& ex) noexcept
 /// reset.
 /// The form of a standard executor that counts outstanding work.
 template <typename Executor>
-using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
-    std::declval<const Executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+using tracked_executor_t = std::decay_t<decltype(asio::prefer(
+    std::declval<const Executor&>(), asio::execution::outstanding_work.tracked))>;
 
 /// Releases the work that `tracked` counts on a thread of its context, by a
 /// posted function that carries it there. An Asio scheduler whose last work
@@ -71,12 +62,12 @@ using tracked_executor_t = std::decay_t<decltype(boost::asio::prefer(
 template <typename TrackedExecutor>
 void release_through_context(TrackedExecutor&& tracked) noexcept
 {
-  const auto ex = boost::asio::prefer(tracked, boost::asio::execution::outstanding_work.untracked);
+  const auto ex = asio::prefer(tracked, asio::execution::outstanding_work.untracked);
   auto carry_there = [work = std::forward<TrackedExecutor>(tracked)]() {};
   // An executor that cannot promise not to run it inline (a type-erased
   // completion executor) is given it as it is.
-  if constexpr (boost::asio::can_require<decltype(ex), boost::asio::execution::blocking_t::never_t>::value)
-    boost::asio::require(ex, boost::asio::execution::blocking.never).execute(std::move(carry_there));
+  if constexpr (asio::can_require<decltype(ex), asio::execution::blocking_t::never_t>::value)
+    asio::require(ex, asio::execution::blocking.never).execute(std::move(carry_there));
   else
     ex.execute(std::move(carry_there));
 }
@@ -86,7 +77,7 @@ class work_guard
 {
 public:
   explicit work_guard(const Executor& ex)
-    : tracked_(boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked))
+    : tracked_(asio::prefer(ex, asio::execution::outstanding_work.tracked))
   {
   }
 
@@ -117,11 +108,11 @@ public:
     if (!guard_.owns_work())
       return;
     const Executor ex = guard_.get_executor();
-    boost::asio::post(ex, [guard = std::move(guard_)]() {});
+    asio::post(ex, [guard = std::move(guard_)]() {});
   }
 
 private:
-  boost::asio::executor_work_guard<Executor> guard_;
+  asio::executor_work_guard<Executor> guard_;
 };
 
 } // namespace detail

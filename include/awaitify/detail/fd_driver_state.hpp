@@ -10,11 +10,15 @@
 #ifndef AWAITIFY_DETAIL_FD_DRIVER_STATE_HPP
 #define AWAITIFY_DETAIL_FD_DRIVER_STATE_HPP
 
-#include <boost/asio/error.hpp>
+#include <awaitify/detail/asio.hpp>
+
+#if defined(AWAITIFY_STANDALONE_ASIO)
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
+#else
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/system/error_code.hpp>
-#include <boost/system/system_error.hpp>
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -24,16 +28,16 @@
 
 // fd_event is defined by awaitify/fd_driver.hpp, which includes this file.
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename Executor>
 class fd_driver_state : public std::enable_shared_from_this<fd_driver_state<Executor>>
 {
 public:
-  using descriptor_type = boost::asio::posix::basic_stream_descriptor<Executor>;
-  using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-      boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
+  using descriptor_type = asio::posix::basic_stream_descriptor<Executor>;
+  using timer_type = asio::basic_waitable_timer<std::chrono::steady_clock,
+      asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
   fd_driver_state(const Executor& ex, int fd, std::function<void(fd_event)> handler)
     : descriptor_(ex), timer_(ex), handler_(std::move(handler)), fd_(fd)
@@ -59,7 +63,7 @@ public:
   void watch(fd_event events)
   {
     if ((events & (fd_event::read | fd_event::write)) != fd_event::none && !descriptor_.is_open())
-      throw boost::system::system_error(boost::asio::error::bad_descriptor, "awaitify::fd_driver::watch");
+      throw system_error(asio::error::bad_descriptor, "awaitify::fd_driver::watch");
     if ((events & fd_event::read) != fd_event::none)
       start(read_);
     if ((events & fd_event::write) != fd_event::none)
@@ -86,7 +90,7 @@ public:
     const std::uint64_t generation = ++timer_generation_;
     timer_set_ = true;
     timer_.expires_at(expiry);
-    timer_.async_wait([self = this->shared_from_this(), generation](const boost::system::error_code& ec) {
+    timer_.async_wait([self = this->shared_from_this(), generation](const error_code& ec) {
       self->timer_done(generation, ec);
     });
   }
@@ -122,7 +126,7 @@ private:
   // before them is recognised when it completes.
   struct direction
   {
-    boost::asio::posix::descriptor_base::wait_type wait;
+    asio::posix::descriptor_base::wait_type wait;
     fd_event event;
     bool watched = false;
     bool waiting = false;
@@ -157,17 +161,17 @@ private:
     d.waiting = true;
     descriptor_.async_wait(d.wait,
         [self = this->shared_from_this(), which = &d == &read_, generation = d.generation](
-            const boost::system::error_code& ec) { self->wait_done(which ? self->read_ : self->write_, generation, ec); });
+            const error_code& ec) { self->wait_done(which ? self->read_ : self->write_, generation, ec); });
   }
 
-  void wait_done(direction& d, std::uint64_t generation, const boost::system::error_code& ec)
+  void wait_done(direction& d, std::uint64_t generation, const error_code& ec)
   {
     d.waiting = false;
     if (closed_ || !d.watched)
       return;
     // Started before an unwatch (and a new watch), or cancelled for the other
     // direction: the readiness, if any, is not this watch's; wait again.
-    if (generation != d.generation || ec == boost::asio::error::operation_aborted)
+    if (generation != d.generation || ec == asio::error::operation_aborted)
       return arm(d);
     // Any other error: reported once as readiness, so that the library's own
     // read or write meets it; waiting again would spin.
@@ -189,7 +193,7 @@ private:
       arm(d);
   }
 
-  void timer_done(std::uint64_t generation, const boost::system::error_code& ec)
+  void timer_done(std::uint64_t generation, const error_code& ec)
   {
     if (closed_ || ec || generation != timer_generation_)
       return;
@@ -217,8 +221,8 @@ private:
   timer_type timer_;
   std::function<void(fd_event)> handler_;
   int fd_;
-  direction read_{boost::asio::posix::descriptor_base::wait_read, fd_event::read};
-  direction write_{boost::asio::posix::descriptor_base::wait_write, fd_event::write};
+  direction read_{asio::posix::descriptor_base::wait_read, fd_event::read};
+  direction write_{asio::posix::descriptor_base::wait_write, fd_event::write};
   std::uint64_t timer_generation_ = 0;
   bool timer_set_ = false;
   bool closed_ = false;

@@ -15,12 +15,11 @@
 
 #include <awaitify/detail/anchor.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/dispatch.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// What this thread's init runs under: the library executor, and the
@@ -28,7 +27,7 @@ namespace detail {
 /// it, are not bound to that executor).
 struct hook_binding
 {
-  const boost::asio::any_io_executor* executor = nullptr;
+  const asio::any_io_executor* executor = nullptr;
   const anchor* operation = nullptr;
 };
 
@@ -37,7 +36,7 @@ hook_binding& current_hook_binding() noexcept;
 
 /// The library executor of hooks that `operation` registers on this thread
 /// now, or null.
-inline const boost::asio::any_io_executor* hook_executor_for(const anchor* operation) noexcept
+inline const asio::any_io_executor* hook_executor_for(const anchor* operation) noexcept
 {
   const hook_binding& b = current_hook_binding();
   return b.operation == operation ? b.executor : nullptr;
@@ -47,7 +46,7 @@ inline const boost::asio::any_io_executor* hook_executor_for(const anchor* opera
 class scoped_hook_executor
 {
 public:
-  scoped_hook_executor(const boost::asio::any_io_executor& ex, const anchor* operation) noexcept
+  scoped_hook_executor(const asio::any_io_executor& ex, const anchor* operation) noexcept
     : previous_(std::exchange(current_hook_binding(), hook_binding{&ex, operation}))
   {
   }
@@ -70,7 +69,7 @@ template <typename F>
 class library_cancel_hook final : public cancel_hook
 {
 public:
-  library_cancel_hook(anchor* a, const boost::asio::any_io_executor& ex, F f, bool waits)
+  library_cancel_hook(anchor* a, const asio::any_io_executor& ex, F f, bool waits)
     : anchor_(a), ex_(ex), f_(std::move(f)), waits_(waits)
   {
   }
@@ -78,7 +77,7 @@ public:
   void run() noexcept override
   {
     anchor_->add_share(); // The posted run's: the anchor outlives it.
-    boost::asio::dispatch(ex_, posted_run{anchor_, std::move(f_), waits_});
+    asio::dispatch(ex_, posted_run{anchor_, std::move(f_), waits_});
   }
 
 private:
@@ -120,7 +119,7 @@ private:
   };
 
   anchor* anchor_;
-  boost::asio::any_io_executor ex_;
+  asio::any_io_executor ex_;
   F f_;
   bool waits_;
 };

@@ -14,13 +14,13 @@
 #include <awaitify/detail/anchor.hpp>
 #include <awaitify/error.hpp>
 
-#include <boost/system/system_error.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <exception>
 #include <tuple>
 #include <type_traits>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename Signature>
@@ -45,10 +45,10 @@ struct completion_result<void(First, Rest...)>
       "values are moved from the legacy thread to the handler where nothing may "
       "throw: every value in the callback signature must be nothrow move constructible");
 
-  static type from_error(const boost::system::error_code& ec)
+  static type from_error(const error_code& ec)
   {
     if constexpr (exception_first<void(std::decay_t<First>)>)
-      return type(std::make_exception_ptr(boost::system::system_error(ec)), std::decay_t<Rest>()...);
+      return type(std::make_exception_ptr(system_error(ec)), std::decay_t<Rest>()...);
     else
       return type(ec, std::decay_t<Rest>()...);
   }
@@ -85,10 +85,10 @@ public:
     if constexpr (legacy_error_first<void(Args...)>)
       ::new (static_cast<void*>(&result_)) result_type(std::forward<Values>(values)...);
     else
-      ::new (static_cast<void*>(&result_)) result_type(boost::system::error_code(), std::forward<Values>(values)...);
+      ::new (static_cast<void*>(&result_)) result_type(error_code(), std::forward<Values>(values)...);
   }
 
-  void set_error(const boost::system::error_code& ec) noexcept
+  void set_error(const error_code& ec) noexcept
   {
     ::new (static_cast<void*>(&result_)) result_type(result_traits::from_error(ec));
   }
@@ -122,7 +122,7 @@ protected:
 template <typename Signature>
 struct fill_error
 {
-  boost::system::error_code ec_;
+  error_code ec_;
 
   void operator()(op_header& op) const noexcept { static_cast<op_base<Signature>&>(op).set_error(ec_); }
 };

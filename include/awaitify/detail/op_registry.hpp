@@ -15,16 +15,14 @@
 #include <awaitify/detail/context_stats.hpp>
 #include <awaitify/detail/thread_shard.hpp>
 
-#include <boost/asio/execution/context.hpp>
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/query.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// A lock held for a few instructions and seldom contended (a shard is
@@ -57,17 +55,17 @@ struct alignas(64) registry_shard
   bool shut_down_ = false;
 };
 
-class op_registry final : public boost::asio::execution_context::service
+class op_registry final : public asio::execution_context::service
 {
 public:
-  static boost::asio::execution_context::id id;
+  static asio::execution_context::id id;
 
-  explicit op_registry(boost::asio::execution_context& ctx);
+  explicit op_registry(asio::execution_context& ctx);
   ~op_registry() override;
 
   /// The registry of `ctx`, created on first use. Cheap after the first call
   /// on a thread.
-  static op_registry& of(boost::asio::execution_context& ctx);
+  static op_registry& of(asio::execution_context& ctx);
 
   context_stats& stats() noexcept { return *stats_; }
 
@@ -91,9 +89,9 @@ private:
 
 /// The execution context of a standard executor.
 template <typename Executor>
-boost::asio::execution_context& context_of(const Executor& ex) noexcept
+asio::execution_context& context_of(const Executor& ex) noexcept
 {
-  return boost::asio::query(ex, boost::asio::execution::context);
+  return asio::query(ex, asio::execution::context);
 }
 
 } // namespace detail

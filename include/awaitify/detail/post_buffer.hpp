@@ -13,15 +13,13 @@
 #ifndef AWAITIFY_DETAIL_POST_BUFFER_HPP
 #define AWAITIFY_DETAIL_POST_BUFFER_HPP
 
-#include <boost/asio/execution/allocator.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/query.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <concepts>
 #include <cstddef>
 #include <memory>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 class post_buffer
@@ -103,8 +101,8 @@ private:
 template <typename Executor>
 inline constexpr bool takes_post_allocator = requires(const Executor& ex, post_buffer& buffer) {
   {
-    boost::asio::query(boost::asio::prefer(ex, boost::asio::execution::allocator(post_allocator<void>(buffer))),
-        boost::asio::execution::allocator)
+    asio::query(asio::prefer(ex, asio::execution::allocator(post_allocator<void>(buffer))),
+        asio::execution::allocator)
   } -> std::same_as<post_allocator<void>>;
 };
 

@@ -11,9 +11,9 @@
 
 #include <awaitify/detail/anchor.hpp>
 
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// A share of the operation's anchor, not a callback copy: a copy would keep
@@ -26,7 +26,7 @@ struct set_member
 
   /// Completes the operation with an error, filled in for its signature
   /// (callback_access::fail_ahead); false when it had ended already.
-  bool (*fail)(anchor* operation, const boost::system::error_code& ec) noexcept;
+  bool (*fail)(anchor* operation, const error_code& ec) noexcept;
 };
 
 } // namespace detail

@@ -22,9 +22,7 @@
 #include <awaitify/push_result.hpp>
 #include <awaitify/stream_options.hpp>
 
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/system/error_code.hpp>
+#include <awaitify/detail/asio.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -38,7 +36,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// A stream's teardown: whatever `subscribe` returned, type-erased and
@@ -131,7 +129,7 @@ public:
 
   /// Ends the stream with `ec` (end_of_stream for a close) once the buffer
   /// drains. False if it had already ended.
-  bool end(const boost::system::error_code& ec)
+  bool end(const error_code& ec)
   {
     ending ended;
     {
@@ -209,7 +207,7 @@ public:
     // honoured, and the stream needs no hook (that would cost an allocation
     // per wait). A cancelled wait's callback stays in waiter_, decided, until
     // the next push, wait or end replaces it.
-    using boost::asio::cancellation_type;
+    using asio::cancellation_type;
     callback_access::accept_cancellation(
         cb, cancellation_type::terminal | cancellation_type::partial | cancellation_type::total);
 
@@ -256,7 +254,7 @@ public:
     {
       std::lock_guard lock(mutex_);
       if (!ended_)
-        end_locked(boost::asio::error::operation_aborted, ended);
+        end_locked(asio::error::operation_aborted, ended);
       discarded.swap(buffer_);
     }
     ended.complete();
@@ -292,7 +290,7 @@ public:
     {
       std::lock_guard lock(mutex_);
       if (!ended_)
-        end_locked(boost::asio::error::shut_down, ended);
+        end_locked(asio::error::shut_down, ended);
       teardown = std::move(teardown_);
     }
     ended.complete();
@@ -325,7 +323,7 @@ private:
   struct ending
   {
     std::optional<callback<signature>> waiter;
-    boost::system::error_code ec;
+    error_code ec;
     std::optional<callback<void()>> closer;
 
     void complete() noexcept
@@ -411,7 +409,7 @@ private:
     return push_result::dropped;
   }
 
-  void end_locked(const boost::system::error_code& ec, ending& ended)
+  void end_locked(const error_code& ec, ending& ended)
   {
     ended_ = true;
     end_ = ec;
@@ -426,7 +424,7 @@ private:
   std::deque<item_type> buffer_;
   std::optional<callback<signature>> waiter_;
   bool ended_ = false;
-  boost::system::error_code end_;
+  error_code end_;
   bool subscribed_ = false;
   std::optional<callback<void()>> closer_;
   teardown_fn teardown_;

@@ -11,9 +11,11 @@
 #ifndef AWAITIFY_DETAIL_THREAD_SHARD_HPP
 #define AWAITIFY_DETAIL_THREAD_SHARD_HPP
 
+#include <awaitify/config.hpp>
+
 #include <cstddef>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// How many shards a context's structures have: a power of two, enough that

@@ -18,7 +18,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 template <typename Signature, typename IoExecutor, bool TrackWork = true>
@@ -41,8 +41,8 @@ public:
     // A handler executor whose context cannot be asked (any_completion_executor)
     // is reached through the I/O executor; its context must outlive the
     // operation, as for Asio's own operations.
-    boost::asio::execution_context* handler_ctx =
-        context_if_known(boost::asio::get_associated_executor(handler, ex_));
+    asio::execution_context* handler_ctx =
+        context_if_known(asio::get_associated_executor(handler, ex_));
     op_registry* handler_registry = !handler_ctx || handler_ctx == &io_registry.context()
         ? nullptr
         : &op_registry::of(*handler_ctx);

@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace awaitify {
+namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
 /// The handler of a stream's closer operation: runs the teardown when the
@@ -39,7 +39,7 @@ public:
       state_->run_teardown(true);
   }
 
-  void operator()(boost::system::error_code) { std::exchange(state_, nullptr)->run_teardown(false); }
+  void operator()(error_code) { std::exchange(state_, nullptr)->run_teardown(false); }
 
 private:
   std::shared_ptr<stream_state<Signature>> state_;
@@ -48,7 +48,7 @@ private:
 } // namespace detail
 
 template <typename Signature, typename Executor, typename Subscribe>
-  requires boost::asio::execution::is_executor<Executor>::value
+  requires asio::execution::is_executor<Executor>::value
 stream<Signature, Executor> make_stream(const Executor& ex, stream_options<Signature> options,
     Subscribe&& subscribe, const source_location& where)
 {
