@@ -50,7 +50,7 @@ constexpr std::uint64_t name_hash(const char* text) noexcept
   return hash;
 }
 
-/// The identity of the category of the message and condition functions
+/// @brief The identity of the category of the message and condition functions
 /// `Fns`: a hash of this function's own name, which names them (so a
 /// category with conditions is another than the one without). A shared
 /// library built with hidden visibility has its own category object; the id
@@ -67,7 +67,7 @@ constexpr std::uint64_t category_id() noexcept
   return name_hash(text);
 }
 
-/// What a condition function may return: anything that names one condition
+/// @brief What a condition function may return: anything that names one condition
 /// without naming a category of the C library's.
 template <typename R>
 concept condition_result = std::is_same_v<R, error_condition> || std::is_same_v<R, std::errc>
@@ -99,7 +99,7 @@ struct no_conditions
 {
 };
 
-/// `result` as a condition. An error code enumeration (Asio's
+/// @brief `result` as a condition. An error code enumeration (Asio's
 /// `basic_errors`) names a code, not a condition: its code's default
 /// condition is the one that code compares equal to (on POSIX,
 /// `operation_aborted` is `ECANCELED`, whose condition is the generic one).
@@ -113,10 +113,21 @@ error_condition to_condition(R result) noexcept
   else if constexpr (detail::sys::is_error_condition_enum<R>::value)
     return error_condition(result);
   else
-    return error_code(result).default_error_condition();
+  {
+    const error_code code(result);
+    const error_condition condition = code.default_error_condition();
+#if !defined(_WIN32)
+    // Older standalone Asio (1.26 and 1.30; 1.38 maps them) leaves the codes
+    // of its system category (asio::error::basic_errors) without a generic
+    // condition; on POSIX they are errno values, as the generic category's.
+    if (condition.category() == code.category() && code.category() == asio::error::get_system_category())
+      return {code.value(), sys::generic_category()};
+#endif
+    return condition;
+  }
 }
 
-/// An enumeration that a code of any value of its underlying type may be
+/// @brief An enumeration that a code of any value of its underlying type may be
 /// converted to (C++17: exactly those with a fixed underlying type).
 template <typename Code>
 concept enum_with_fixed_underlying_type =
@@ -127,7 +138,7 @@ struct unbounded_codes
 {
 };
 
-/// Whether `code` may be converted to the message function's parameter
+/// @brief Whether `code` may be converted to the message function's parameter
 /// `Code`: converting a value outside an enumeration's range is undefined.
 template <typename Code, typename Bound>
 constexpr bool describable(int code, Bound last) noexcept
@@ -206,7 +217,7 @@ private:
 #pragma GCC diagnostic pop
 #endif
 
-/// The one category of these functions in the program; `name` is the first
+/// @brief The one category of these functions in the program; `name` is the first
 /// call's.
 template <auto MessageFn, auto Last = unbounded_codes{}, auto ConditionFn = no_conditions{}>
 const error_category& category_of(const char* name) noexcept
@@ -218,7 +229,7 @@ const error_category& category_of(const char* name) noexcept
 
 } // namespace detail
 
-/// The error category of a C library whose codes are described by
+/// @brief The error category of a C library whose codes are described by
 /// `MessageFn`: `const char* (*)(Code)` where `Code` is `int` or an
 /// enumeration (`curl_easy_strerror`, `uv_strerror`, `ares_strerror`,
 /// `strerror`, ...).
@@ -273,7 +284,7 @@ const error_category& c_error_category(const char* name) noexcept
   return detail::category_of<MessageFn>(name);
 }
 
-/// The same, for an enumeration of codes `[0, Last)`: see above. Or, when
+/// @brief The same, for an enumeration of codes `[0, Last)`: see above. Or, when
 /// the second argument is a condition function, the category of `MessageFn`
 /// whose codes compare equal to the conditions `ConditionFn` names: see
 /// below.
@@ -294,7 +305,7 @@ const error_category& c_error_category(const char* name) noexcept
   }
 }
 
-/// The category of a C library whose codes `MessageFn` describes and
+/// @brief The category of a C library whose codes `MessageFn` describes and
 /// `ConditionFn` maps to portable conditions, for an enumeration of codes
 /// `[0, Last)`.
 /**
@@ -362,7 +373,7 @@ const error_category& c_error_category(const char* name) noexcept
   return detail::category_of<MessageFn, Last, ConditionFn>(name);
 }
 
-/// `boost::asio::error::operation_aborted` if `ec` means "cancelled", else
+/// @brief `boost::asio::error::operation_aborted` if `ec` means "cancelled", else
 /// `ec`.
 /**
  * A code means "cancelled" when it compares equal to
