@@ -122,7 +122,7 @@ auto async_call(const Executor& ex, Init&& init,
       detail::initiate_async_call<Signature, Executor>(ex), token, std::forward<Init>(init), where);
 }
 
-/// Starts an asynchronous operation that a legacy callback completes, on an
+/// @brief Starts an asynchronous operation that a legacy callback completes, on an
 /// execution context's executor.
 /**
  * Equivalent to `async_call<Signature>(ctx.get_executor(), init, token)`.

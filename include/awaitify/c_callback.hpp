@@ -57,7 +57,7 @@ struct c_function_traits<R (*)(P...) noexcept> : c_function_traits<R (*)(P...)>
 {
 };
 
-/// The user data is the C function's parameter N (counted from 0); the
+/// @brief The user data is the C function's parameter N (counted from 0); the
 /// others are passed on, in order.
 template <std::size_t N>
 struct user_data_at_t
@@ -135,7 +135,7 @@ struct c_call<R (*)(P...) noexcept, user_data_at_ends, std::index_sequence<I...>
 {
 };
 
-/// Where a C library keeps the user's pointer in a struct of its own that
+/// @brief Where a C library keeps the user's pointer in a struct of its own that
 /// the callback receives first (libuv's `req->data`): every parameter is
 /// passed on.
 template <auto Member>
@@ -177,7 +177,7 @@ struct c_call<R (*)(P...) noexcept, user_data_in_t<Member>, std::index_sequence<
 template <typename CFunction, typename Locator>
 using c_call_t = c_call<CFunction, Locator, std::make_index_sequence<c_function_traits<CFunction>::arity - 1>>;
 
-/// What a C callback does with its arguments when given no transform: pass
+/// @brief What a C callback does with its arguments when given no transform: pass
 /// them, converted, to the callback (or push them into the sink).
 struct pass_arguments
 {
@@ -188,7 +188,7 @@ struct pass_arguments
   }
 };
 
-/// What every one-shot C carrier begins with: its handles find the
+/// @brief What every one-shot C carrier begins with: its handles find the
 /// ownership there, whatever the carrier's type.
 struct c_carrier_base
 {
@@ -198,17 +198,17 @@ struct c_carrier_base
 /// What a handle does with its carrier, whose type it does not know.
 struct c_carrier_ops
 {
-  /// reclaim() (null `ec`) or fail(*ec): completes the callback quietly and
+  /// @brief reclaim() (null `ec`) or fail(*ec): completes the callback quietly and
   /// gives back C's share.
   bool (*release)(c_carrier_base* carrier, void* user_data, const error_code* ec) noexcept;
 
-  /// Frees the carrier once its last handle let go. When C never had it
+  /// @brief Frees the carrier once its last handle let go. When C never had it
   /// (`never_handed`), the callback it still holds is dropped, and reported,
   /// as a lost one is.
   void (*destroy)(c_carrier_base* carrier, void* user_data, bool never_handed) noexcept;
 };
 
-/// Gives C's share back when a C call returns: after the callback that the
+/// @brief Gives C's share back when a C call returns: after the callback that the
 /// call took out of the carrier is gone, so a transform that completed
 /// nothing drops the operation then, whoever still holds a handle.
 template <typename Carrier>
@@ -233,7 +233,7 @@ bool release_carrier(Carrier* carried, const error_code* ec) noexcept
   return ec && failed;
 }
 
-/// A one-shot carrier: the callback, taken out by the one C call (or a
+/// @brief A one-shot carrier: the callback, taken out by the one C call (or a
 /// reclaim), and the transform.
 template <typename Signature, typename Transform>
 struct one_shot_carrier : c_carrier_base
@@ -277,7 +277,7 @@ struct one_shot_trampoline<R (*)(P...) noexcept, Locator, Signature, Transform>
 {
 };
 
-/// A handle's share of a one-shot carrier (or a pair's): copies share it,
+/// @brief A handle's share of a one-shot carrier (or a pair's): copies share it,
 /// and the last one to go frees a carrier that was never handed to C.
 class c_carrier_handle
 {
@@ -346,7 +346,7 @@ inline constexpr bool is_user_data_locator<user_data_at_t<N>> = true;
 
 } // namespace detail
 
-/// A C function pointer and the `void*` that carries an awaitify callback
+/// @brief A C function pointer and the `void*` that carries an awaitify callback
 /// through a C API; made by `to_c_callback`.
 /**
  * Pass `function()` and `user_data()` to the C call. Until `user_data()` is
@@ -376,17 +376,17 @@ public:
   /// The C function: it invokes the callback and gives the carrier back.
   CFunction function() const noexcept { return function_; }
 
-  /// Hands the carrier to C (once, whichever copy takes it first) and
+  /// @brief Hands the carrier to C (once, whichever copy takes it first) and
   /// returns it: the C library owns it from then on, until it calls
   /// `function()`.
   void* user_data() const noexcept { return carrier_.hand_over(); }
 
-  /// Completes the operation with `error::callback_dropped`, for a C call
+  /// @brief Completes the operation with `error::callback_dropped`, for a C call
   /// that failed synchronously and will never call back, and gives the
   /// carrier back from C. Not reported as misuse.
   void reclaim() const noexcept { carrier_.release(nullptr); }
 
-  /// As `reclaim()`, completing the operation with `ec` (the C call's
+  /// @brief As `reclaim()`, completing the operation with `ec` (the C call's
   /// synchronous failure, say). Returns what `callback::fail` returns.
   bool fail(const error_code& ec) const noexcept { return carrier_.release(&ec); }
 
@@ -412,7 +412,7 @@ c_callback<CFunction> make_c_callback(callback<Signature> cb, Locator, Transform
 
 } // namespace detail
 
-/// Moves `cb` into a heap carrier and returns it with a C function pointer of
+/// @brief Moves `cb` into a heap carrier and returns it with a C function pointer of
 /// type `CFunction` that takes it back.
 /**
  * `CFunction` is the exact type the C API wants, e.g.
@@ -435,7 +435,7 @@ c_callback<CFunction> to_c_callback(callback<Signature> cb)
   return detail::make_c_callback<CFunction>(std::move(cb), detail::user_data_at_ends(), detail::pass_arguments());
 }
 
-/// As above, with `transform` run inside the C call, on the C library's
+/// @brief As above, with `transform` run inside the C call, on the C library's
 /// thread, instead of passing the C arguments on.
 /**
  * `transform(callback<Signature>& cb, c_args...)` receives the C arguments
@@ -454,12 +454,12 @@ c_callback<CFunction> to_c_callback(callback<Signature> cb, Transform transform)
   return detail::make_c_callback<CFunction>(std::move(cb), detail::user_data_at_ends(), std::move(transform));
 }
 
-/// Where a C library keeps the user's pointer: in the field `Member` of the
+/// @brief Where a C library keeps the user's pointer: in the field `Member` of the
 /// struct its callback receives first (libuv's `&uv_fs_t::data`).
 template <auto Member>
 inline constexpr detail::user_data_in_t<Member> user_data_in{};
 
-/// As above, for a C API that hands its callback a request or handle and
+/// @brief As above, for a C API that hands its callback a request or handle and
 /// keeps the user's pointer in one of its fields: store `user_data()` there
 /// (`req->data = c.user_data()`). The transform receives every C argument,
 /// the struct pointer first.
@@ -478,14 +478,14 @@ c_callback<CFunction> to_c_callback(
   return detail::make_c_callback<CFunction>(std::move(cb), where, std::move(transform));
 }
 
-/// Where a C library passes the user's pointer: its callback's parameter `N`,
+/// @brief Where a C library passes the user's pointer: its callback's parameter `N`,
 /// counted from 0 as `std::get` counts, at any position (sd-bus's
 /// `int (*)(sd_bus_message* m, void* userdata, sd_bus_error* e)` is
 /// `user_data_at<1>`).
 template <std::size_t N>
 inline constexpr detail::user_data_at_t<N> user_data_at{};
 
-/// As above, for a C function whose user data is its parameter `N`, in the
+/// @brief As above, for a C function whose user data is its parameter `N`, in the
 /// middle as well as at either end: pass `user_data()` as `user_data_in`'s
 /// users do. The transform receives the other C arguments, in order.
 /**
@@ -505,7 +505,7 @@ c_callback<CFunction> to_c_callback(
 
 namespace detail {
 
-/// The carrier that a success and a failure callback share. The C library
+/// @brief The carrier that a success and a failure callback share. The C library
 /// holds its id (see carrier_table.hpp), the handles its address.
 template <typename Signature, typename OnSuccess, typename OnFailure>
 struct shared_carrier : c_carrier_base
@@ -578,7 +578,7 @@ struct shared_trampoline<R (*)(P...) noexcept, Carrier, Success> : shared_trampo
 
 } // namespace detail
 
-/// A success and a failure C callback that share one context pointer and
+/// @brief A success and a failure C callback that share one context pointer and
 /// complete one operation; made by `to_c_callbacks`.
 /**
  * Pass `on_success()`, `on_failure()` and `user_data()` to the C call (Paho
@@ -607,15 +607,15 @@ public:
   /// The failure callback.
   FailureFn on_failure() const noexcept { return on_failure_; }
 
-  /// Hands the carrier to C (once, whichever copy takes it first) and
+  /// @brief Hands the carrier to C (once, whichever copy takes it first) and
   /// returns the context pointer both callbacks receive.
   void* user_data() const noexcept { return carrier_.hand_over(); }
 
-  /// Completes the operation with `error::callback_dropped`, for callbacks
+  /// @brief Completes the operation with `error::callback_dropped`, for callbacks
   /// that will never be called, and takes the carrier back from C.
   void reclaim() const noexcept { carrier_.release(nullptr); }
 
-  /// As `reclaim()`, completing the operation with `ec`. Returns what
+  /// @brief As `reclaim()`, completing the operation with `ec`. Returns what
   /// `callback::fail` returns.
   bool fail(const error_code& ec) const noexcept { return carrier_.release(&ec); }
 
@@ -632,7 +632,7 @@ private:
   detail::c_carrier_handle carrier_;
 };
 
-/// Moves `cb` into a carrier that two C callbacks of the library's exact
+/// @brief Moves `cb` into a carrier that two C callbacks of the library's exact
 /// types share: `on_success(cb, c_args...)` runs in the success callback,
 /// `on_failure(cb, c_args...)` in the failure one, on the library's thread,
 /// with the C arguments other than the `void*` context (first or last); each

@@ -20,7 +20,7 @@
 namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
-/// What a multi-shot transform returns to say whether this call was the
+/// @brief What a multi-shot transform returns to say whether this call was the
 /// library's last: made by `last_call_if`.
 template <typename R>
 struct c_call_outcome
@@ -52,7 +52,7 @@ struct multi_shot_handover
   std::atomic<std::uint8_t> state{0};
 };
 
-/// A multi-shot carrier: the sink and the transform, read (never consumed)
+/// @brief A multi-shot carrier: the sink and the transform, read (never consumed)
 /// by every call, freed by its owner once the library can no longer call.
 template <typename Signature, typename Transform>
 struct multi_shot_carrier
@@ -118,7 +118,7 @@ struct multi_shot_trampoline<R (*)(P...) noexcept, Locator, Signature, Transform
 
 } // namespace detail
 
-/// What a multi-shot transform returns to say whether this call is the
+/// @brief What a multi-shot transform returns to say whether this call is the
 /// library's last (hiredis's final "unsubscribe" reply, or the null reply of
 /// a closed connection): `value` is what the C function returns.
 /**
@@ -142,7 +142,7 @@ inline detail::c_call_outcome<void> last_call_if(bool last) noexcept
   return {last};
 }
 
-/// A C function pointer and the `void*` that carries a stream's sink through
+/// @brief A C function pointer and the `void*` that carries a stream's sink through
 /// a C API that calls back many times; made by `to_c_sink`.
 /**
  * Pass `function()` and `user_data()` to the C library. Every call of the
@@ -180,7 +180,7 @@ public:
   /// The carrier, to hand to the library with `function()`.
   void* user_data() const noexcept { return user_data_; }
 
-  /// Hands the carrier to the library, which frees it by calling the
+  /// @brief Hands the carrier to the library, which frees it by calling the
   /// returned function with `user_data()` when it will never call
   /// `function()` again. It may be an argument of the registering call
   /// itself; if the library refuses that registration (and so will never
@@ -195,7 +195,7 @@ public:
     return free_;
   }
 
-  /// Takes the carrier back after `destroy_notify()`, for a registration
+  /// @brief Takes the carrier back after `destroy_notify()`, for a registration
   /// the library refused: the object owns it again, and frees it when
   /// destroyed (with it the sink: the stream ends as dropped if it was the
   /// last one).
@@ -205,7 +205,7 @@ public:
       owns_ = true;
   }
 
-  /// Hands the carrier to the library until its last call: it is freed
+  /// @brief Hands the carrier to the library until its last call: it is freed
   /// after the call whose transform returns `last_call_if(true, ...)`
   /// returns, also when that call came before `release()`.
   void release() noexcept
@@ -248,7 +248,7 @@ public:
     return *this;
   }
 
-  /// Frees the carrier, unless it was handed over: the library must no
+  /// @brief Frees the carrier, unless it was handed over: the library must no
   /// longer call `function()`.
   ~c_sink_callback() { reset(); }
 
@@ -287,7 +287,7 @@ c_sink_callback<CFunction> make_c_sink(sink<Signature> target, Locator, Transfor
 
 } // namespace detail
 
-/// Moves `target` into a heap carrier and returns it with a C function
+/// @brief Moves `target` into a heap carrier and returns it with a C function
 /// pointer of type `CFunction` that pushes the C arguments other than the
 /// `void*` user data (first or last) into the stream, converted; the C
 /// function returns a value-initialised result.
@@ -301,7 +301,7 @@ c_sink_callback<CFunction> to_c_sink(sink<Signature> target)
   return detail::make_c_sink<CFunction>(std::move(target), detail::user_data_at_ends(), detail::pass_arguments());
 }
 
-/// As above, with `transform(const sink<Signature>& target, c_args...)` run
+/// @brief As above, with `transform(const sink<Signature>& target, c_args...)` run
 /// inside each C call, on the library's thread, instead of pushing the C
 /// arguments: it pushes what it makes of them (or closes or fails the
 /// stream), and what it returns is what the C function returns, so that the
@@ -315,7 +315,7 @@ c_sink_callback<CFunction> to_c_sink(sink<Signature> target, Transform transform
   return detail::make_c_sink<CFunction>(std::move(target), detail::user_data_at_ends(), std::move(transform));
 }
 
-/// As above, for a C API that keeps the user's pointer in the field `Member`
+/// @brief As above, for a C API that keeps the user's pointer in the field `Member`
 /// of the struct its callback receives first (`user_data_in<&uv_stream_t::data>`):
 /// store `user_data()` there. The transform receives every C argument.
 template <typename CFunction, typename Signature, auto Member, typename Transform = detail::pass_arguments>
@@ -325,7 +325,7 @@ c_sink_callback<CFunction> to_c_sink(
   return detail::make_c_sink<CFunction>(std::move(target), where, std::move(transform));
 }
 
-/// As above, for a C API that passes the user data as its callback's
+/// @brief As above, for a C API that passes the user data as its callback's
 /// parameter `N` (`user_data_at<1>`, see `to_c_callback`); the transform
 /// receives the other C arguments, in order.
 template <typename CFunction, typename Signature, std::size_t N, typename Transform = detail::pass_arguments>

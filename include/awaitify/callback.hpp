@@ -22,15 +22,15 @@
 
 namespace AWAITIFY_NAMESPACE {
 
-/// What a cancellation does to an operation once its hooks have run; the
+/// @brief What a cancellation does to an operation once its hooks have run; the
 /// third argument of `callback::on_cancel`.
 enum class after_cancel
 {
-  /// The operation completes at once with `operation_aborted`; the legacy
+  /// @brief The operation completes at once with `operation_aborted`; the legacy
   /// result that may still come is refused (the callback returns false).
   complete_now,
 
-  /// The operation stays pending until the legacy code lets go: it completes
+  /// @brief The operation stays pending until the legacy code lets go: it completes
   /// when the callback is invoked, with the values it carries (the library's
   /// own report of the cancellation, or the result it delivered because it
   /// was too late to cancel), or with `error::callback_dropped` when every
@@ -38,7 +38,7 @@ enum class after_cancel
   /// the awaiting coroutine's frame.
   wait_for_callback,
 
-  /// As `complete_now`, for a library that cannot withdraw what it was
+  /// @brief As `complete_now`, for a library that cannot withdraw what it was
   /// asked (a Redis command, an MQTT publish, once written): the result that
   /// will still come is expected. When it comes, it is discarded (the
   /// callback returns false) and counted in `counters::detached`, not
@@ -75,7 +75,7 @@ struct callback_access
     return cb.anchor_;
   }
 
-  /// Completes the operation with `fill` as an invocation would, but an
+  /// @brief Completes the operation with `fill` as an invocation would, but an
   /// attempt that loses (to a cancellation, a shutdown) is awaitify's own
   /// race, not the user's misuse: it is neither counted nor reported.
   template <typename Signature, typename Fill>
@@ -92,7 +92,7 @@ struct callback_access
     });
   }
 
-  /// Completes the operation as dropped (counted as such) for a drop that the
+  /// @brief Completes the operation as dropped (counted as such) for a drop that the
   /// user asked for, which is no misuse to report.
   template <typename Signature>
   static bool drop_quietly(const callback<Signature>& cb) noexcept
@@ -100,7 +100,7 @@ struct callback_access
     return cb.anchor_ && cb.anchor_->try_complete(dropped, fill_error<Signature>{error::callback_dropped});
   }
 
-  /// Lets cancellation of `types` complete the operation, as an on_cancel
+  /// @brief Lets cancellation of `types` complete the operation, as an on_cancel
   /// hook that has nothing to undo would, without allocating one.
   template <typename Signature>
   static void accept_cancellation(const callback<Signature>& cb, asio::cancellation_type_t types) noexcept
@@ -130,7 +130,7 @@ struct callback_access
     });
   }
 
-  /// As `fail_quietly`, for the operation of `a` (of `Signature`), on behalf
+  /// @brief As `fail_quietly`, for the operation of `a` (of `Signature`), on behalf
   /// of legacy code whose result is still due: when it comes, it is
   /// discarded quietly, counted as detached (an operation set failing its
   /// members). One function type for every signature.
@@ -175,7 +175,7 @@ public:
   /// The legacy signature this callback was made for.
   using signature = void(Args...);
 
-  /// Another handle to the same operation: the first invocation of any copy
+  /// @brief Another handle to the same operation: the first invocation of any copy
   /// delivers the result. Copying a moved-from callback gives a moved-from one.
   callback(const callback& other) noexcept : anchor_(other.anchor_)
   {
@@ -186,7 +186,7 @@ public:
   /// Takes over `other`'s handle; `other` is left moved-from (inert).
   callback(callback&& other) noexcept : anchor_(std::exchange(other.anchor_, nullptr)) {}
 
-  /// Releases this handle (the last one dropped completes the operation with
+  /// @brief Releases this handle (the last one dropped completes the operation with
   /// `error::callback_dropped`) and takes `other`'s.
   callback& operator=(callback other) noexcept
   {
@@ -196,7 +196,7 @@ public:
 
   ~callback() { reset(); }
 
-  /// Delivers the result. Returns true for the invocation that completed the
+  /// @brief Delivers the result. Returns true for the invocation that completed the
   /// operation; false, having done nothing but count it, for every other one
   /// (and for a moved-from callback). Values the signature takes by value or
   /// by rvalue reference are moved; those it takes by lvalue reference
@@ -209,7 +209,7 @@ public:
     });
   }
 
-  /// Completes the operation with an error instead of a result, for legacy
+  /// @brief Completes the operation with an error instead of a result, for legacy
   /// APIs that report failure through a separate callback.
   /**
    * The handler receives `ec` (inside a `boost::system::system_error` for
@@ -318,7 +318,7 @@ public:
           detail::after_cancel_bits(then));
   }
 
-  /// Lets cancellation of `types` (terminal always) complete the operation
+  /// @brief Lets cancellation of `types` (terminal always) complete the operation
   /// at once with `operation_aborted`, with nothing to run, and declares the
   /// result that may still come expected, as `after_cancel::detach` does: it
   /// is discarded and counted in `counters::detached`, not reported as

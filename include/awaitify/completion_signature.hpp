@@ -19,7 +19,7 @@ namespace AWAITIFY_NAMESPACE {
 
 namespace detail {
 
-/// Whether a legacy signature reports its own errors through its first
+/// @brief Whether a legacy signature reports its own errors through its first
 /// parameter: a `boost::system::error_code` or a `std::exception_ptr`, by
 /// value or by (const) reference, as Asio's own handlers take them.
 template <typename Signature>
@@ -32,7 +32,7 @@ inline constexpr bool legacy_error_first<void(First, Rest...)> =
 
 } // namespace detail
 
-/// Maps a legacy callback signature `void(Args...)` to the Asio completion
+/// @brief Maps a legacy callback signature `void(Args...)` to the Asio completion
 /// signature of the operation that awaits it.
 /**
  * The result is `void(boost::system::error_code, std::decay_t<Args>...)`, so

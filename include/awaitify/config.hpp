@@ -50,7 +50,7 @@
 #if defined(AWAITIFY_STANDALONE_ASIO)
 #define AWAITIFY_NAMESPACE awaitify::inline standalone_asio
 #else
-/// The namespace of the flavour's names, `awaitify::` for users; its inline
+/// @brief The namespace of the flavour's names, `awaitify::` for users; its inline
 /// part keeps the two flavours' symbols apart in one program.
 #define AWAITIFY_NAMESPACE awaitify::inline boost_asio
 #endif

@@ -48,7 +48,7 @@ public:
   correlator_state(const correlator_state&) = delete;
   correlator_state& operator=(const correlator_state&) = delete;
 
-  /// The last correlator is gone: its pending waits end as an Asio I/O
+  /// @brief The last correlator is gone: its pending waits end as an Asio I/O
   /// object's do when it is destroyed.
   ~correlator_state()
   {
@@ -261,7 +261,7 @@ public:
   /// `void(boost::system::error_code, Args...)`, as for `async_call`.
   using completion_signature = completion_signature_t<signature>;
 
-  /// A correlator whose waits are operations on `ex`; `where` records the
+  /// @brief A correlator whose waits are operations on `ex`; `where` records the
   /// call site for misuse reports.
   explicit correlator(const Executor& ex, const source_location& where = source_location::current())
     : ex_(ex), state_(std::make_shared<detail::correlator_state<Key, signature>>()), where_(where)
@@ -271,7 +271,7 @@ public:
   /// Another handle to the same correlator.
   correlator(const correlator&) = default;
 
-  /// Takes over `other`'s handle. `other` is left moved-from: it keeps its
+  /// @brief Takes over `other`'s handle. `other` is left moved-from: it keeps its
   /// executor; its waits complete with `asio::error::bad_descriptor`, its
   /// other member functions do nothing and return false or 0.
   correlator(correlator&& other) noexcept(std::is_nothrow_copy_constructible_v<Executor>)
@@ -291,7 +291,7 @@ public:
     return *this;
   }
 
-  /// When the last handle to a correlator is destroyed, its pending waits
+  /// @brief When the last handle to a correlator is destroyed, its pending waits
   /// complete with `asio::error::operation_aborted`, as an Asio I/O object's
   /// operations do when it is destroyed.
   ~correlator() = default;
@@ -326,7 +326,7 @@ public:
         detail::wait_for_key<Key, signature>{state_, std::move(key)}, where_);
   }
 
-  /// Completes `key`: its wait if one is pending, else the next one started.
+  /// @brief Completes `key`: its wait if one is pending, else the next one started.
   /// Returns false if the values were not taken: the late answer to a
   /// cancelled wait (discarded), or a second completion (or failure) of a key
   /// whose first one is still kept for its wait (refused: the wait gets the
@@ -337,16 +337,16 @@ public:
     return state_ && state_->complete(key, values_type(std::forward<Args>(args)...));
   }
 
-  /// Fails `key`'s wait with `ec` (kept, like a completion, if none is
+  /// @brief Fails `key`'s wait with `ec` (kept, like a completion, if none is
   /// pending). Returns false as `complete` does.
   bool fail(const Key& key, const error_code& ec) { return state_ && state_->fail(key, ec); }
 
-  /// Fails every pending wait with `ec` and discards kept completions. The
+  /// @brief Fails every pending wait with `ec` and discards kept completions. The
   /// late answers of cancelled waits stay discarded. Returns how many waits
   /// it failed.
   std::size_t fail_all(const error_code& ec) { return state_ ? state_->fail_all(ec) : 0; }
 
-  /// Discards a kept completion that no wait will claim, and forgets that
+  /// @brief Discards a kept completion that no wait will claim, and forgets that
   /// the answer to a cancelled wait for `key` is still due (it will never
   /// come). Returns whether there was either.
   bool forget(const Key& key) { return state_ && state_->forget(key); }

@@ -34,7 +34,7 @@ struct counters
   /// Operations started whose outcome is not decided yet.
   std::uint64_t pending = 0;
 
-  /// Operations completed by an invocation of their callback, or failed by
+  /// @brief Operations completed by an invocation of their callback, or failed by
   /// awaitify on the legacy code's behalf as its own failure would have
   /// (a correlator's `fail_all`, an `operation_set`'s `fail_all`, `close`
   /// or destruction).
@@ -49,19 +49,19 @@ struct counters
   /// Operations whose initiation threw.
   std::uint64_t failed = 0;
 
-  /// Operations destroyed, without their handler being invoked, because an
+  /// @brief Operations destroyed, without their handler being invoked, because an
   /// execution context they track was shut down.
   std::uint64_t abandoned = 0;
 
-  /// Invocations of a callback after another invocation delivered a result
+  /// @brief Invocations of a callback after another invocation delivered a result
   /// (but for those counted as `detached`).
   std::uint64_t duplicate = 0;
 
-  /// Invocations of a callback after its operation was cancelled, failed or
+  /// @brief Invocations of a callback after its operation was cancelled, failed or
   /// abandoned (but for those counted as `detached`).
   std::uint64_t late = 0;
 
-  /// Results discarded as expected: invocations of a callback whose
+  /// @brief Results discarded as expected: invocations of a callback whose
   /// operation was completed without waiting for that result, in a way that
   /// declared it still due. That is a cancellation of an operation that
   /// declared a result may still come (`after_cancel::detach`,
@@ -90,7 +90,7 @@ enum class misuse
   /// Every copy of a callback was destroyed without being invoked.
   dropped,
 
-  /// A callback was invoked after its operation was cancelled, failed, or
+  /// @brief A callback was invoked after its operation was cancelled, failed, or
   /// abandoned at shutdown.
   late,
 };

@@ -23,11 +23,11 @@ namespace error {
  */
 enum errors
 {
-  /// Every copy of the operation's callback was destroyed without being
+  /// @brief Every copy of the operation's callback was destroyed without being
   /// invoked: the legacy API lost it, or the initiation never passed it on.
   callback_dropped = 1,
 
-  /// The initiation (the user's `init`) threw an exception, and the
+  /// @brief The initiation (the user's `init`) threw an exception, and the
   /// operation's signature has no `std::exception_ptr` to carry it.
   initiation_failed,
 

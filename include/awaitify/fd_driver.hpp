@@ -23,7 +23,7 @@
 
 namespace AWAITIFY_NAMESPACE {
 
-/// What an fd_driver reports to its handler (one event per call), and what
+/// @brief What an fd_driver reports to its handler (one event per call), and what
 /// it watches (a bit mask of `read` and `write`).
 enum class fd_event : unsigned
 {
@@ -57,7 +57,7 @@ constexpr fd_event operator~(fd_event a) noexcept
 
 namespace AWAITIFY_NAMESPACE {
 
-/// Watches a descriptor that a C library owns, and a timeout, on an executor,
+/// @brief Watches a descriptor that a C library owns, and a timeout, on an executor,
 /// and calls one handler with what became ready.
 /**
  * The C library says "watch my fd for reading", "stop watching it for
@@ -115,7 +115,7 @@ public:
   /// The handler: called with one of `fd_event::read`, `write`, `timeout`.
   using handler_type = std::function<void(fd_event)>;
 
-  /// Drives the descriptor `fd` (or, with `fd` = -1, only a timer) on `ex`.
+  /// @brief Drives the descriptor `fd` (or, with `fd` = -1, only a timer) on `ex`.
   /// Watches nothing yet. Throws `boost::system::system_error` if Asio
   /// cannot register the descriptor (already driven in this context, say).
   basic_fd_driver(const executor_type& ex, int fd, handler_type handler)
@@ -134,7 +134,7 @@ public:
   basic_fd_driver(const basic_fd_driver&) = delete;
   basic_fd_driver& operator=(const basic_fd_driver&) = delete;
 
-  /// Takes over `other`'s descriptor, watches, timeout and handler; `other`
+  /// @brief Takes over `other`'s descriptor, watches, timeout and handler; `other`
   /// may only be destroyed or assigned to.
   basic_fd_driver(basic_fd_driver&& other) noexcept = default;
 
@@ -149,7 +149,7 @@ public:
     return *this;
   }
 
-  /// Stops watching and cancels the timeout: the handler is not called
+  /// @brief Stops watching and cancels the timeout: the handler is not called
   /// again. The descriptor stays open. May be called from inside the handler.
   ~basic_fd_driver() { close(); }
 
@@ -159,17 +159,17 @@ public:
   /// The descriptor (-1 for a timer-only driver).
   int native_handle() const noexcept { return state_->fd(); }
 
-  /// Starts watching the descriptor for `events` (`read`, `write`, or both;
+  /// @brief Starts watching the descriptor for `events` (`read`, `write`, or both;
   /// other bits are ignored), in addition to what is watched already. A
   /// direction already watched is left as it is. Throws
   /// `boost::system::system_error` (`bad_descriptor`) on a timer-only driver.
   void watch(fd_event events) { state_->watch(events); }
 
-  /// Stops watching for `events`: no readiness of those directions is
+  /// @brief Stops watching for `events`: no readiness of those directions is
   /// reported from now on, even one already detected.
   void unwatch(fd_event events) { state_->unwatch(events); }
 
-  /// Watches exactly `events` (among `read` and `write`): what sd-bus's
+  /// @brief Watches exactly `events` (among `read` and `write`): what sd-bus's
   /// `sd_bus_get_events` asks for.
   void watch_only(fd_event events)
   {
@@ -180,7 +180,7 @@ public:
   /// The directions watched now.
   fd_event watched() const noexcept { return state_->watched(); }
 
-  /// Reports `fd_event::timeout` once after `timeout` (at once if it is not
+  /// @brief Reports `fd_event::timeout` once after `timeout` (at once if it is not
   /// positive), replacing the timeout that was set, which is not reported.
   void set_timeout(std::chrono::steady_clock::duration timeout)
   {
@@ -190,7 +190,7 @@ public:
   /// As `set_timeout`, at `expiry`.
   void set_timeout_at(std::chrono::steady_clock::time_point expiry) { state_->set_timeout_at(expiry); }
 
-  /// Cancels the timeout that was set: it is not reported, even if it has
+  /// @brief Cancels the timeout that was set: it is not reported, even if it has
   /// already expired.
   void clear_timeout() { state_->clear_timeout(); }
 

@@ -36,7 +36,7 @@ inline constexpr bool is_callback<callback<Signature>> = true;
 template <typename... Ts>
 using last_argument_t = std::decay_t<std::tuple_element_t<sizeof...(Ts) - 1, std::tuple<Ts...>>>;
 
-/// A subscription started on the library executor. The stream's end marks
+/// @brief A subscription started on the library executor. The stream's end marks
 /// it ended at once, so that a subscribe still queued never runs, and runs
 /// its teardown on the library executor.
 struct library_subscription
@@ -63,7 +63,7 @@ struct library_subscription
   }
 };
 
-/// Runs a subscription's end on the library executor. Destroyed without
+/// @brief Runs a subscription's end on the library executor. Destroyed without
 /// having run (that executor's context was shut down with it queued), it
 /// runs the end then, on the thread that destroys the context, which is the
 /// library's own when the library is bound to that context.
@@ -88,7 +88,7 @@ private:
 
 } // namespace detail
 
-/// An init (or subscribe, or legacy function) bound to the executor of a
+/// @brief An init (or subscribe, or legacy function) bound to the executor of a
 /// thread-bound library; made by `on`.
 template <typename LibraryExecutor, typename F>
 class on_t
@@ -100,7 +100,7 @@ public:
   /// The library executor.
   const LibraryExecutor& get_executor() const noexcept { return ex_; }
 
-  /// As an init or a legacy function, whose last argument is the callback:
+  /// @brief As an init or a legacy function, whose last argument is the callback:
   /// runs `f(args...)` on the library executor.
   template <typename... Args>
     requires(sizeof...(Args) > 0 && detail::is_callback<detail::last_argument_t<Args...>>)
@@ -109,7 +109,7 @@ public:
     start(std::move(f_), std::forward<Args>(args)...);
   }
 
-  /// The same for a function called more than once (by a `wrapper`): each
+  /// @brief The same for a function called more than once (by a `wrapper`): each
   /// call runs a copy of `f`.
   template <typename... Args>
     requires(sizeof...(Args) > 0 && detail::is_callback<detail::last_argument_t<Args...>>)
@@ -118,7 +118,7 @@ public:
     start(F(f_), std::forward<Args>(args)...);
   }
 
-  /// As a stream's subscribe: runs `f(target)` on the library executor, and
+  /// @brief As a stream's subscribe: runs `f(target)` on the library executor, and
   /// returns the stream's teardown, which runs what `f` returned there too.
   template <typename Signature>
   auto operator()(sink<Signature> target) &&
@@ -169,7 +169,7 @@ private:
   F f_;
 };
 
-/// Binds `f` to the executor of a library that may only be touched from one
+/// @brief Binds `f` to the executor of a library that may only be touched from one
 /// thread (hiredis, sd-bus, GLib's main context, curl's multi handle):
 /// `async_call<Sig>(ex, awaitify::on(lib_ex, init), token)`,
 /// `make_stream<Sig>(ex, options, awaitify::on(lib_ex, subscribe))`,

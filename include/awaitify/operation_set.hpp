@@ -90,7 +90,7 @@ public:
   operation_set(const operation_set&) = delete;
   operation_set& operator=(const operation_set&) = delete;
 
-  /// Completes every member still pending with
+  /// @brief Completes every member still pending with
   /// `boost::asio::error::operation_aborted`, as an Asio I/O object's
   /// operations do when it is destroyed (counted as by `fail_all`).
   ~operation_set();
@@ -117,7 +117,7 @@ public:
     return operation && join(detail::set_member{operation, &detail::callback_access::fail_ahead<Signature>});
   }
 
-  /// Completes every member still pending with `ec`, and forgets every
+  /// @brief Completes every member still pending with `ec`, and forgets every
   /// member. Members that join later are not affected: the set stays open.
   /**
    * The handlers are posted to their own executors, never run inside
@@ -129,7 +129,7 @@ public:
    */
   std::size_t fail_all(const error_code& ec);
 
-  /// As `fail_all(ec)`, and closes the set: every later `join` completes its
+  /// @brief As `fail_all(ec)`, and closes the set: every later `join` completes its
   /// operation with `ec` at once and returns false. A closed set stays
   /// closed. For a connection that cannot come back, so that a call started
   /// while it was closing cannot wait for ever.
@@ -138,18 +138,18 @@ public:
   /// Whether `close` was called.
   bool is_open() const;
 
-  /// How many members are pending now (visits every entry: for tests and
+  /// @brief How many members are pending now (visits every entry: for tests and
   /// diagnostics).
   std::size_t pending() const;
 
-  /// How many entries the set holds: its pending members and ended ones not
+  /// @brief How many entries the set holds: its pending members and ended ones not
   /// swept out yet (see the memory bound above).
   std::size_t size() const;
 
 private:
   bool join(detail::set_member member);
 
-  /// Takes every entry out, under the lock (the caller fails them after
+  /// @brief Takes every entry out, under the lock (the caller fails them after
   /// releasing it); closes the set with `*closing` if given.
   std::vector<detail::set_member> take_all(const error_code* closing);
 

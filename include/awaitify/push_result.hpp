@@ -17,7 +17,7 @@ enum class push_result
   /// Buffered, or handed straight to the waiting consumer.
   enqueued,
 
-  /// Discarded by the buffer policy (the item itself, under `drop_newest` and
+  /// @brief Discarded by the buffer policy (the item itself, under `drop_newest` and
   /// `fail`); the options' `on_drop` received it.
   dropped,
 

@@ -25,7 +25,7 @@ namespace AWAITIFY_NAMESPACE {
 template <typename Signature>
 class sink;
 
-/// Pushes items into a stream; made by `make_stream` and handed to its
+/// @brief Pushes items into a stream; made by `make_stream` and handed to its
 /// `subscribe` function.
 /**
  * Give a copy to the legacy API as its multi-shot callback; it converts to
@@ -57,7 +57,7 @@ public:
   /// The signature of an item: the values a push takes.
   using signature = void(Args...);
 
-  /// Another handle to the same stream; the stream's producer side ends when
+  /// @brief Another handle to the same stream; the stream's producer side ends when
   /// the last handle is destroyed. A copy of a moved-from sink is moved-from:
   /// its pushes return `push_result::closed`, `close()` and `fail()` false.
   sink(const sink& other) noexcept : state_(other.state_)
@@ -82,7 +82,7 @@ public:
       state_->release_sink();
   }
 
-  /// Pushes an item: `enqueued` (buffered, or handed to the waiting
+  /// @brief Pushes an item: `enqueued` (buffered, or handed to the waiting
   /// consumer), `dropped` by the buffer policy (the options' `on_drop` then
   /// received it, on this thread), or `closed` (the stream has ended; the
   /// item is destroyed). Values taken by value or rvalue reference are
@@ -95,7 +95,7 @@ public:
     return state_->push(typename detail::stream_state<signature>::item_type(std::forward<Args>(args)...));
   }
 
-  /// The credit left: how many more items the producer may push without
+  /// @brief The credit left: how many more items the producer may push without
   /// making the buffer hold more than `capacity` items. Under
   /// `overflow_policy::flow_control` it starts at `capacity`, each push uses
   /// one, and items the consumer takes are granted back (see `on_demand`);
@@ -104,7 +104,7 @@ public:
   /// moved-from sink.
   std::size_t demand() const { return state_ ? state_->demand() : 0; }
 
-  /// Registers `f(std::size_t n)`, called with each new grant of `n` items
+  /// @brief Registers `f(std::size_t n)`, called with each new grant of `n` items
   /// under `overflow_policy::flow_control`.
   /**
    * Grants are batched: the credit of the items the consumer takes is
@@ -130,7 +130,7 @@ public:
       state_->on_demand(std::function<void(std::size_t)>(std::forward<F>(f)));
   }
 
-  /// Pauses the producer if it has no demand left, atomically with respect
+  /// @brief Pauses the producer if it has no demand left, atomically with respect
   /// to grants: if `demand()` is 0, runs `pause()` and returns true; else
   /// runs nothing and returns false (push).
   /**
@@ -157,15 +157,15 @@ public:
     return state_ && state_->pause_if_no_demand(pause);
   }
 
-  /// How many pushes came with no credit left (`overflow_policy::flow_control`):
+  /// @brief How many pushes came with no credit left (`overflow_policy::flow_control`):
   /// those items were kept, beyond `capacity`.
   std::size_t overdrafts() const { return state_ ? state_->overdrafts() : 0; }
 
-  /// Ends the stream after the buffered items. Returns false if it had
+  /// @brief Ends the stream after the buffered items. Returns false if it had
   /// already ended.
   bool close() const { return state_ && state_->end(error::end_of_stream); }
 
-  /// Ends the stream with `ec` after the buffered items. Returns false if it
+  /// @brief Ends the stream with `ec` after the buffered items. Returns false if it
   /// had already ended.
   bool fail(const error_code& ec) const { return state_ && state_->end(ec); }
 

@@ -28,7 +28,7 @@
 namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
-/// A grant of flow-control credit on its way to the producer's `on_demand`.
+/// @brief A grant of flow-control credit on its way to the producer's `on_demand`.
 /// It runs as a handler of the stream's executor, not inside `async_next`:
 /// what the producer's function throws then leaves that executor's run(),
 /// as any handler's exception does, and cannot be lost in an initiation
@@ -63,7 +63,7 @@ struct next_item
 
 } // namespace detail
 
-/// The consumer's end of a stream of items `Args...` pushed by a legacy
+/// @brief The consumer's end of a stream of items `Args...` pushed by a legacy
 /// multi-shot callback; made by `make_stream`.
 /**
  * Single consumer: one `async_next` at a time. Move-only. Destroying the
@@ -83,11 +83,11 @@ public:
   /// The executor on which the teardown runs and handlers run by default.
   using executor_type = Executor;
 
-  /// The completion signature of `async_next`:
+  /// @brief The completion signature of `async_next`:
   /// `completion_signature_t<Signature>`, i.e. `void(error_code, Args...)`.
   using completion_signature = completion_signature_t<Signature>;
 
-  /// Takes over `other`'s stream; `other` is left moved-from: it keeps its
+  /// @brief Takes over `other`'s stream; `other` is left moved-from: it keeps its
   /// executor, and its `async_next` completes with
   /// `asio::error::bad_descriptor`.
   stream(stream&& other) noexcept(std::is_nothrow_copy_constructible_v<Executor>)
@@ -95,7 +95,7 @@ public:
   {
   }
 
-  /// Ends this stream (as the destructor does), then takes over `other`'s,
+  /// @brief Ends this stream (as the destructor does), then takes over `other`'s,
   /// leaving `other` moved-from.
   stream& operator=(stream&& other) noexcept(std::is_nothrow_copy_assignable_v<Executor>)
   {
@@ -179,7 +179,7 @@ private:
   source_location where_;
 };
 
-/// Subscribes to a multi-shot legacy callback and returns the stream of its
+/// @brief Subscribes to a multi-shot legacy callback and returns the stream of its
 /// items.
 /**
  * `subscribe(awaitify::sink<Signature>)` is invoked once, on the calling

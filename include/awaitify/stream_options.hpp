@@ -28,11 +28,11 @@ enum class overflow_policy
   /// Keep the buffer, drop the new item.
   drop_newest,
 
-  /// Drop the new item and end the stream with `error::overflow` once the
+  /// @brief Drop the new item and end the stream with `error::overflow` once the
   /// consumer has taken the buffered items.
   fail,
 
-  /// Never drop, never fail: the stream grants the producer credit
+  /// @brief Never drop, never fail: the stream grants the producer credit
   /// (`sink::demand()`, starting at `capacity`, at least 1), each push uses
   /// one, and items the consumer takes are granted again
   /// (`sink::on_demand`). A producer that pushes only while it has credit
@@ -55,11 +55,11 @@ struct stream_options<void(Args...)>
   /// What to do with an item pushed while `capacity` items are buffered.
   overflow_policy policy = overflow_policy::fail;
 
-  /// How many items may wait for the consumer. 0 means an item is only
+  /// @brief How many items may wait for the consumer. 0 means an item is only
   /// accepted when the consumer is already waiting for it.
   std::size_t capacity = 1024;
 
-  /// Receives every item that the policy drops, moved, on the pushing thread,
+  /// @brief Receives every item that the policy drops, moved, on the pushing thread,
   /// outside awaitify's lock. May be empty.
   std::function<void(Args...)> on_drop;
 };

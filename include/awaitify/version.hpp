@@ -17,7 +17,7 @@
 /// The patch version: incremented for fixes.
 #define AWAITIFY_VERSION_PATCH 0
 
-/// The version as one number, `MAJOR * 100000 + MINOR * 100 + PATCH` (as
+/// @brief The version as one number, `MAJOR * 100000 + MINOR * 100 + PATCH` (as
 /// `BOOST_VERSION`), for `#if AWAITIFY_VERSION >= ...`.
 #define AWAITIFY_VERSION (AWAITIFY_VERSION_MAJOR * 100000 + AWAITIFY_VERSION_MINOR * 100 + AWAITIFY_VERSION_PATCH)
 

@@ -27,7 +27,7 @@
 namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
-/// The `init` of a wrapped call: the legacy function and decayed copies of
+/// @brief The `init` of a wrapped call: the legacy function and decayed copies of
 /// its arguments, to be called with the callback appended.
 // How the wrapper and its operations hold the legacy function. A function
 // pointer or a stateless function object is copied into each operation: that
@@ -89,7 +89,7 @@ private:
 template <typename... Ts>
 using last_t = typename std::tuple_element_t<sizeof...(Ts) - 1, std::tuple<Ts...>>;
 
-/// The parameters of a callable with exactly one call signature: a function
+/// @brief The parameters of a callable with exactly one call signature: a function
 /// (pointer), or a class with one non-template `operator()` (`std::function`,
 /// a non-generic lambda, an SDK's callback class). `known` is false for
 /// anything else (overloaded or generic call operators).
@@ -155,7 +155,7 @@ struct call_parameters<on_t<LibraryExecutor, F>> : call_parameters<F>
 {
 };
 
-/// The signature of the callback a legacy function takes last, read off that
+/// @brief The signature of the callback a legacy function takes last, read off that
 /// parameter's own call signature.
 template <typename LegacyFn>
 struct deduced_callback
@@ -174,7 +174,7 @@ struct deduced_callback
   using signature = typename callback_call::as_signature;
 };
 
-/// Checks, where the legacy function's last parameter can be read, that an
+/// @brief Checks, where the legacy function's last parameter can be read, that an
 /// awaitify::callback<Signature> can be passed as it. The failing
 /// instantiation names both types.
 template <typename CallbackParameter, typename Signature>
@@ -209,7 +209,7 @@ constexpr bool check_legacy_fn() noexcept
 
 } // namespace detail
 
-/// A callback-style function turned into an Asio initiating function object;
+/// @brief A callback-style function turned into an Asio initiating function object;
 /// made by `wrap`.
 /**
  * `f(args..., token)` starts
@@ -242,7 +242,7 @@ public:
   /// The completion signature of those operations.
   using completion_signature = completion_signature_t<Signature>;
 
-  /// Made by `wrap`: calls `fn` with the I/O executor `ex`; `where` records
+  /// @brief Made by `wrap`: calls `fn` with the I/O executor `ex`; `where` records
   /// the call site of `wrap` for misuse reports.
   wrapper(const Executor& ex, LegacyFn fn, const source_location& where)
     : ex_(ex), fn_(detail::store_legacy_fn(std::move(fn))), where_(where)
@@ -252,7 +252,7 @@ public:
   /// A copy that shares a function object with state, and copies any other.
   wrapper(const wrapper&) = default;
 
-  /// Takes over `other`'s legacy function. `other` keeps its executor;
+  /// @brief Takes over `other`'s legacy function. `other` keeps its executor;
   /// calling it then completes with `error::initiation_failed` (for a
   /// function pointer or a stateless function object, it still calls it).
   wrapper(wrapper&& other) noexcept(std::is_nothrow_copy_constructible_v<Executor>
@@ -279,7 +279,7 @@ public:
   /// The I/O executor of the operations this wrapper starts.
   executor_type get_executor() const noexcept { return ex_; }
 
-  /// Starts the legacy call `legacy_fn(args..., callback)` as an Asio
+  /// @brief Starts the legacy call `legacy_fn(args..., callback)` as an Asio
   /// operation; the last argument is the completion token.
   template <typename... Args>
   auto operator()(Args&&... args) const
@@ -317,7 +317,7 @@ private:
   source_location where_;
 };
 
-/// Wraps a callback-style function `legacy_fn(args..., callback)` so that
+/// @brief Wraps a callback-style function `legacy_fn(args..., callback)` so that
 /// `wrap<Signature>(ex, legacy_fn)(args..., token)` is an Asio operation.
 /**
  * `Signature` is the signature of the legacy callback, e.g. `void(int)`.
@@ -337,7 +337,7 @@ wrapper<Signature, Executor, std::decay_t<LegacyFn>> wrap(const Executor& ex, Le
       ex, std::forward<LegacyFn>(legacy_fn), where);
 }
 
-/// Wraps a callback-style function, reading the callback's signature off its
+/// @brief Wraps a callback-style function, reading the callback's signature off its
 /// last parameter.
 /**
  * `legacy_fn`'s last parameter says what it calls back with: a
