@@ -14,7 +14,7 @@ namespace {
 // Bumped whenever a registry shuts down, so that a thread's cached lookup can
 // never name a registry whose context is gone (a new context may reuse the
 // address of a destroyed one).
-std::atomic<std::uint64_t> registry_epoch{0};
+std::atomic<std::uint64_t> registry_epoch{0}; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): one per process.
 
 struct registry_cache
 {
@@ -23,7 +23,7 @@ struct registry_cache
   std::uint64_t epoch = 0;
 };
 
-thread_local registry_cache cache;
+thread_local registry_cache cache; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): one per thread.
 
 void unlink(registry_link& link) noexcept
 {
@@ -45,7 +45,7 @@ struct abandoned_batch
   abandoned_batch* outer;
 };
 
-thread_local abandoned_batch* batches_on_this_thread = nullptr;
+thread_local abandoned_batch* batches_on_this_thread = nullptr; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): one per thread.
 
 enum class claim
 {

@@ -42,12 +42,12 @@ template <typename LegacyFn>
 using stored_legacy_fn = std::conditional_t<shares_legacy_fn<LegacyFn>, std::shared_ptr<LegacyFn>, LegacyFn>;
 
 template <typename LegacyFn>
-stored_legacy_fn<LegacyFn> store_legacy_fn(LegacyFn&& fn)
+stored_legacy_fn<LegacyFn> store_legacy_fn(LegacyFn fn)
 {
   if constexpr (shares_legacy_fn<LegacyFn>)
     return std::make_shared<LegacyFn>(std::move(fn));
   else
-    return std::move(fn);
+    return fn;
 }
 
 template <typename LegacyFn>
@@ -300,6 +300,8 @@ private:
   template <typename Tuple, std::size_t... I>
   auto call_with_token(Tuple&& args, std::index_sequence<I...>) const
   {
+    // Each std::get moves one element out, never the same one twice.
+    // NOLINTNEXTLINE(bugprone-use-after-move,bugprone-move-forwarding-reference): args is always a temporary.
     return call(std::get<sizeof...(I)>(std::move(args)), std::get<I>(std::move(args))...);
   }
 

@@ -122,6 +122,7 @@ class cancel_hook_impl final : public cancel_hook
 {
 public:
   template <typename G>
+    requires(!std::is_same_v<std::remove_cvref_t<G>, cancel_hook_impl>)
   explicit cancel_hook_impl(G&& g) : f_(std::forward<G>(g))
   {
   }
@@ -505,9 +506,9 @@ private:
   void release_hold(std::uint32_t hold) noexcept
   {
     std::uint32_t s = state_.load(std::memory_order_acquire);
-    std::uint32_t next;
-    bool ours;
-    bool posts_busy;
+    std::uint32_t next = 0;
+    bool ours = false;
+    bool posts_busy = false;
     do
     {
       ours = (s & outcome_mask) != no_outcome && !(s & busy) && !(s & holds & ~hold);

@@ -349,6 +349,7 @@ public:
 
   /// Lets per-operation cancellation reach the anchor, if the handler has a
   /// connected slot.
+  // NOLINTNEXTLINE(bugprone-exception-escape): a failure to allocate here terminates, as in Asio's noexcept completions.
   void install_cancellation() noexcept
   {
     auto slot = asio::get_associated_cancellation_slot(handler_);
@@ -527,6 +528,7 @@ private:
   // Required, not preferred, as asio::post does: an executor that cannot
   // promise not to run the function inline is never posted to.
   template <typename Executor>
+  // NOLINTNEXTLINE(bugprone-exception-escape): a failure to allocate here terminates, as in Asio's noexcept completions.
   static void post(const Executor& ex, async_call_op* op) noexcept
   {
     auto never = asio::prefer(

@@ -35,6 +35,7 @@ inline constexpr bool posts_directly = is_standard_executor<Executor>
 
 /// The execution context of an executor, or null when it cannot be asked.
 template <typename Executor>
+// NOLINTNEXTLINE(bugprone-exception-escape): a failure to allocate here terminates, as in Asio's noexcept completions.
 asio::execution_context* context_if_known(const Executor& ex) noexcept
 {
   if constexpr (asio::can_query<const Executor&, asio::execution::context_t>::value)
@@ -60,8 +61,11 @@ using tracked_executor_t = std::decay_t<decltype(asio::prefer(
 /// run, or until the context's shutdown destroys it. Posting allocates: out
 /// of memory here terminates, as in Asio's noexcept completions.
 template <typename TrackedExecutor>
+// NOLINTNEXTLINE(bugprone-exception-escape): a failure to allocate here terminates, as in Asio's noexcept completions.
 void release_through_context(TrackedExecutor&& tracked) noexcept
 {
+  // A copy, not a reference: tracked is moved into the function below.
+  // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
   const auto ex = asio::prefer(tracked, asio::execution::outstanding_work.untracked);
   auto carry_there = [work = std::forward<TrackedExecutor>(tracked)]() {};
   // An executor that cannot promise not to run it inline (a type-erased
@@ -103,6 +107,7 @@ public:
 
   void reset() noexcept { guard_.reset(); }
 
+  // NOLINTNEXTLINE(bugprone-exception-escape): a failure to allocate here terminates, as in Asio's noexcept completions.
   void reset_through_context() noexcept
   {
     if (!guard_.owns_work())

@@ -126,8 +126,8 @@ private:
   // before them is recognised when it completes.
   struct direction
   {
-    asio::posix::descriptor_base::wait_type wait;
-    fd_event event;
+    asio::posix::descriptor_base::wait_type wait = asio::posix::descriptor_base::wait_read;
+    fd_event event = fd_event::none;
     bool watched = false;
     bool waiting = false;
     std::uint64_t generation = 0;

@@ -74,6 +74,7 @@ public:
   {
   }
 
+  // NOLINTNEXTLINE(bugprone-exception-escape): a failure to allocate here terminates, as in Asio's noexcept completions.
   void run() noexcept override
   {
     anchor_->add_share(); // The posted run's: the anchor outlives it.

@@ -36,7 +36,6 @@ protected:
 #else
   constexpr explicit identified_category(std::uint64_t id) noexcept : error_category(id) {}
 #endif
-  ~identified_category() = default;
 };
 
 #if defined(__GNUC__)

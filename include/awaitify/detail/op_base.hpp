@@ -53,6 +53,7 @@ struct completion_result<void(First, Rest...)>
       return type(ec, std::decay_t<Rest>()...);
   }
 
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): moved from where the completion carries it.
   static type from_exception(std::exception_ptr e)
   {
     if constexpr (exception_first<void(std::decay_t<First>)>)

@@ -22,6 +22,7 @@
 namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
+// NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): bytes_ is raw storage, written before it is read.
 class post_buffer
 {
 public:

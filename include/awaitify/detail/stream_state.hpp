@@ -48,6 +48,7 @@ public:
   teardown_fn() = default;
 
   template <typename F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, teardown_fn>)
   explicit teardown_fn(F&& f)
   {
     if constexpr (requires { static_cast<bool>(f); })
@@ -97,6 +98,9 @@ public:
 
   // Producers.
 
+  // The item is moved from only once it is buffered or delivered: a retry
+  // after a cancelled wait finds it untouched.
+  // NOLINTNEXTLINE(cppcoreguidelines-rvalue-reference-param-not-moved)
   push_result push(item_type&& item)
   {
     for (;;)
@@ -309,9 +313,8 @@ public:
       {
         teardown();
       }
-      catch (...)
+      catch (...) // NOLINT(bugprone-empty-catch): the context is going away, there is no one left to tell.
       {
-        // The context is going away: there is no one left to tell.
       }
     }
   }

@@ -48,7 +48,7 @@ public:
         : &op_registry::of(*handler_ctx);
     std::decay_t<Init> local_init(std::forward<Init>(init));
     anchor* a = anchor::create(io_registry.stats(), where);
-    op_type* op;
+    op_type* op = nullptr;
     try
     {
       op = op_type::create(std::forward<Handler>(handler), ex_, a, handler_registry != nullptr);
