@@ -88,10 +88,8 @@ using system_error = boost::system::system_error;
 namespace detail {
 #if defined(AWAITIFY_STANDALONE_ASIO)
 namespace sys = std;
-using errc_enum = std::errc;
 #else
 namespace sys = boost::system;
-using errc_enum = boost::system::errc::errc_t;
 #endif
 } // namespace detail
 
