@@ -4,7 +4,8 @@
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 //
 // A standard executor over an io_context that counts the outstanding work
-// held through it and the functions submitted to it.
+// held through it and the functions submitted to it, and can stop a poster
+// inside execute(), after the function is queued.
 //
 
 #ifndef AWAITIFY_TEST_COMMON_COUNTING_EXECUTOR_HPP
@@ -13,6 +14,7 @@
 #include "common/asio.hpp"
 
 #include <atomic>
+#include <functional>
 #include <utility>
 
 namespace awaitify_test {
@@ -22,6 +24,9 @@ struct executor_counts
 {
   std::atomic<int> work{0};
   std::atomic<int> submitted{0};
+  // Run once, by the next execute() once it has queued its function, on the
+  // poster's thread: the poster is still inside the executor meanwhile.
+  std::function<void()> after_execute;
 };
 
 template <bool Tracked>
@@ -52,6 +57,8 @@ public:
   {
     ++counts_->submitted;
     inner_.execute(std::forward<F>(f));
+    if (counts_->after_execute)
+      std::exchange(counts_->after_execute, nullptr)();
   }
 
   asio::execution_context& query(asio::execution::context_t) const noexcept

@@ -10,6 +10,7 @@
 #include "common/asio.hpp"
 #include <boost/test/unit_test.hpp>
 
+#include "common/counting_executor.hpp"
 #include "common/io_fixture.hpp"
 #include "common/misuse_recorder.hpp"
 #include "common/worker.hpp"
@@ -219,6 +220,38 @@ BOOST_FIXTURE_TEST_CASE(destroying_the_stream_tears_down_and_closes_the_sinks, i
   run();
   BOOST_TEST(sub.teardowns == 1); // ...where it ran.
   BOOST_TEST(sub.teardown_on_executor);
+}
+
+// A producer ends the stream while the consumer waits, and the consumer's
+// handler runs before the producer has left the executor (here the producer
+// runs the context from inside execute()). By then the teardown is queued:
+// a context that runs out of work once its consumer is done has run it,
+// rather than leaving it to the context's destruction, after whatever the
+// teardown calls into may be gone.
+BOOST_FIXTURE_TEST_CASE(the_teardown_is_queued_before_the_consumer_learns_of_the_end, io_fixture)
+{
+  awaitify_test::executor_counts counts;
+  subscription sub;
+  awaitify_test::counting_executor<false> ex(ioc, counts);
+  auto s = awaitify::make_stream<void(int)>(ex, {}, sub.subscribe(ioc.get_executor()));
+  std::optional<error_code> end;
+  int submitted_when_the_end_arrived = 0;
+  s.async_next([&](error_code ec, int) {
+    end = ec;
+    submitted_when_the_end_arrived = counts.submitted;
+  });
+  ioc.poll();
+  const int submitted_before = counts.submitted;
+  counts.after_execute = [&] {
+    ioc.restart();
+    ioc.poll();
+  };
+  sub.sink->close();
+  ioc.restart();
+  run();
+  BOOST_TEST((end == error_code(awaitify::error::end_of_stream)));
+  BOOST_TEST(submitted_when_the_end_arrived == submitted_before + 2); // The teardown, then the end.
+  BOOST_TEST(sub.teardowns == 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_pending_next_completes_with_operation_aborted_when_the_stream_dies, io_fixture)

@@ -329,12 +329,15 @@ private:
     error_code ec;
     std::optional<callback<void()>> closer;
 
+    // The teardown is queued before the consumer can learn of the end: the
+    // consumer's wait holds work until then, so a context that runs out of
+    // work once the consumer is done has run the teardown too.
     void complete() noexcept
     {
-      if (waiter)
-        callback_access::fail_quietly(*waiter, ec);
       if (closer)
         callback_access::invoke_quietly(*closer);
+      if (waiter)
+        callback_access::fail_quietly(*waiter, ec);
     }
   };
 
