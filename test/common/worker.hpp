@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -49,6 +50,16 @@ public:
   }
 
   std::thread::id id() const noexcept { return thread_.get_id(); }
+
+  /// Returns once every job posted before has run to its end. A handler
+  /// may run before the job that completed it has returned (awaitify does
+  /// not wait for the library's thread to leave the executor).
+  void drain()
+  {
+    std::promise<void> done;
+    post([&done] { done.set_value(); });
+    done.get_future().wait();
+  }
 
 private:
   void loop()

@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_one_operation)
     modes.push_back(static_cast<std::uint8_t>(m));
   const std::vector<step> alphabet{{event::invoke, 0}, {event::drop, 0}, {event::copy, 0},
       {event::cancel_terminal, 0}, {event::cancel_partial, 0}, {event::run_io, 0}, {event::run_app, 0},
-      {event::shutdown_app, 0}};
+      {event::shutdown_app, 0}, {event::run_inside, 0}};
   std::size_t played = 0;
   for (std::uint8_t mode : modes)
     played += explore_all({{event::start, mode}}, alphabet, 4);
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_whose_set_fails)
 BOOST_AUTO_TEST_CASE(every_order_of_pushes_takes_grants_and_the_end_of_a_stream)
 {
   const std::vector<step> alphabet{{event::push, 0}, {event::push_beyond_demand, 0}, {event::take, 0},
-      {event::close, 0}, {event::run_io, 0}};
+      {event::close, 0}, {event::run_io, 0}, {event::run_inside, 0}};
   const std::size_t played = explore_all({}, alphabet, 6);
   BOOST_TEST(played > 19000u);
   BOOST_TEST_MESSAGE("stream: " << played << " scenarios");

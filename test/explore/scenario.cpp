@@ -14,7 +14,7 @@ const char* to_string(event e) noexcept
 {
   static const char* const names[] = {"start", "invoke", "drop", "copy", "cancel_terminal", "cancel_partial",
       "run_io", "run_app", "shutdown_app", "push", "push_beyond_demand", "take", "close", "wait_key",
-      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim", "fail_set"};
+      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim", "fail_set", "run_inside"};
   static_assert(sizeof(names) / sizeof(names[0]) == static_cast<std::size_t>(event::count));
   return e < event::count ? names[static_cast<std::size_t>(e)] : "?";
 }
@@ -61,15 +61,7 @@ void scenario::start(op_mode mode)
             call_c(op, -1);
           else
             op.copies.back()(-1);
-          // Were the handler posted already, this would run it. A context
-          // that runs out of work here stops; that is no foreign release.
-          io_->poll();
-          io_->restart();
-          if (app_)
-          {
-            app_->poll();
-            app_->restart();
-          }
+          poll_both(); // Were the handler posted already, this would run it.
         }
         op.in_hook = false;
       };
@@ -97,10 +89,10 @@ void scenario::start(op_mode mode)
   };
   auto begin = [&](auto&& initiate) {
     if (op.on_app)
-      awaitify::async_call<void(int)>(*io_, initiate,
-          asio::bind_executor(*app_, asio::bind_cancellation_slot(op.signal.slot(), handler)));
+      awaitify::async_call<void(int)>(io_executor(), initiate,
+          asio::bind_executor(app_executor(), asio::bind_cancellation_slot(op.signal.slot(), handler)));
     else
-      awaitify::async_call<void(int)>(*io_, initiate, asio::bind_cancellation_slot(op.signal.slot(), handler));
+      awaitify::async_call<void(int)>(io_executor(), initiate, asio::bind_cancellation_slot(op.signal.slot(), handler));
   };
   if (mode.init_on_lib)
     begin(awaitify::on(lib_->get_executor(), init));
@@ -218,7 +210,7 @@ void scenario::play(const step& s)
     {
       awaitify::stream_options<void(int)> options{awaitify::overflow_policy::flow_control, 2, {}};
       stream_.emplace(awaitify::make_stream<void(int)>(
-          io_->get_executor(), options, [this](awaitify::sink<void(int)> sink) { producer_.emplace(std::move(sink)); }));
+          io_executor(), options, [this](awaitify::sink<void(int)> sink) { producer_.emplace(std::move(sink)); }));
     }
     if (s.what == event::take && !taking_)
     {
@@ -241,7 +233,7 @@ void scenario::play(const step& s)
   case event::wait_key:
   {
     if (!correlator_)
-      correlator_.emplace(io_->get_executor());
+      correlator_.emplace(io_executor());
     const int key = s.parameter & 1;
     wait_state& w = waits_.emplace_back();
     w.key = key;
@@ -261,7 +253,8 @@ void scenario::play(const step& s)
     };
     w.on_app = (s.parameter & 2) && app_;
     if (w.on_app)
-      correlator_->async_wait(key, asio::bind_executor(*app_, asio::bind_cancellation_slot(w.signal.slot(), handler)));
+      correlator_->async_wait(
+          key, asio::bind_executor(app_executor(), asio::bind_cancellation_slot(w.signal.slot(), handler)));
     else
       correlator_->async_wait(key, asio::bind_cancellation_slot(w.signal.slot(), handler));
     break;
@@ -329,6 +322,18 @@ void scenario::play(const step& s)
     else
       set_.emplace(); // The old set fails its members with operation_aborted.
     break;
+  case event::run_inside:
+  {
+    // One shot, on whichever context is posted to first.
+    auto inside = [this] {
+      io_counts_.after_execute = nullptr;
+      app_counts_.after_execute = nullptr;
+      poll_both();
+    };
+    io_counts_.after_execute = inside;
+    app_counts_.after_execute = inside;
+    break;
+  }
   case event::count:
     break;
   }
@@ -351,6 +356,17 @@ void scenario::take_next(bool* ended)
       violation("a stream item out of order or lost");
     ++taken_;
   });
+}
+
+void scenario::poll_both()
+{
+  io_->poll();
+  io_->restart();
+  if (app_)
+  {
+    app_->poll();
+    app_->restart();
+  }
 }
 
 void scenario::run_everything()
@@ -416,6 +432,8 @@ std::vector<std::string> scenario::finish()
   io_.reset();
   lib_.reset();
   set_.reset(); // Holding the anchors of operations whose contexts are gone.
+  if (io_counts_.work != 0 || app_counts_.work != 0)
+    violation("work outlived its contexts");
   for (const op_state& op : ops_)
     if (op.token.use_count() != 1)
       violation("a handler outlived its contexts");

@@ -29,6 +29,8 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "common/counting_executor.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -72,6 +74,10 @@ enum class event : std::uint8_t
   // The operation set that every operation joins in its init: fail_all
   // (parameter % 3 == 0), close (1), or its destruction and a new set (2).
   fail_set,
+  // The next function posted to either context runs, with whatever else is
+  // ready there, before its poster leaves the executor's execute(): a
+  // handler that runs before the thread that completed it is out.
+  run_inside,
   count
 };
 
@@ -105,6 +111,10 @@ struct op_mode
 };
 
 using c_done_fn = void (*)(int status, void* user);
+
+/// The executor of both contexts: it counts the work held through it, and
+/// runs a function inside execute() for run_inside.
+using executor = awaitify_test::counting_executor<false>;
 
 class scenario
 {
@@ -165,22 +175,30 @@ private:
   void run_everything();
   /// Starts the consumer's next wait; `ended`, if given, is set at the end.
   void take_next(bool* ended);
+  /// The executors of the two contexts.
+  executor io_executor() { return executor(*io_, io_counts_); }
+  executor app_executor() { return executor(*app_, app_counts_); }
+  /// Runs both contexts' ready handlers; a context that runs out of work
+  /// here stops, which is no foreign release, so it is restarted.
+  void poll_both();
 
   // The executor of a thread-bound library (awaitify::on), which outlives
   // the operations bound to it, as awaitify::on requires; run with app_.
+  awaitify_test::executor_counts io_counts_;
+  awaitify_test::executor_counts app_counts_;
   std::optional<asio::io_context> lib_{std::in_place};
   std::optional<asio::io_context> io_{std::in_place};
   std::optional<asio::io_context> app_{std::in_place};
   std::deque<op_state> ops_;
   std::optional<awaitify::operation_set> set_{std::in_place};
 
-  std::optional<awaitify::stream<void(int), asio::io_context::executor_type>> stream_;
+  std::optional<awaitify::stream<void(int), executor>> stream_;
   std::optional<awaitify::sink<void(int)>> producer_;
   int pushed_ = 0;
   int taken_ = 0;
   bool taking_ = false;
 
-  std::optional<awaitify::correlator<int, void(int), asio::io_context::executor_type>> correlator_;
+  std::optional<awaitify::correlator<int, void(int), executor>> correlator_;
   std::deque<wait_state> waits_;
   bool discard_due_[2] = {false, false};
   bool early_kept_[2] = {false, false};

@@ -332,6 +332,99 @@ BOOST_FIXTURE_TEST_CASE(a_stopped_context_that_is_restarted_still_completes, io_
   BOOST_TEST(result == 3);
 }
 
+// Starts a call on a counting executor whose callback is kept, adding its
+// result to `runs`; returns the callback once the call is pending.
+callback<void(int)> start_kept_call(asio::io_context& ioc, awaitify_test::executor_counts& counts, int& runs)
+{
+  std::optional<callback<void(int)>> kept;
+  {
+    awaitify_test::counting_executor<false> ex(ioc, counts);
+    awaitify::async_call<void(int)>(
+        ex, [&](callback<void(int)> cb) { kept = std::move(cb); }, [&runs](error_code, int v) { runs += v; });
+  }
+  ioc.poll();
+  return std::move(*kept);
+}
+
+// The handler runs while the thread that posted it is still inside the
+// executor (here that same thread: the poster runs the context from inside
+// execute()). It does not wait for the poster, which would never come: the
+// work the poster posted under stays with the operation until the poster
+// leaves, and the poster releases it through the context.
+BOOST_FIXTURE_TEST_CASE(a_handler_that_runs_before_its_poster_leaves_the_executor_does_not_wait, io_fixture)
+{
+  awaitify_test::executor_counts counts;
+  int runs = 0;
+  std::optional<callback<void(int)>> kept(start_kept_call(ioc, counts, runs));
+  std::size_t ran_inside = 0;
+  int work_while_inside = 0;
+  ioc.restart();
+  counts.after_execute = [&] {
+    ran_inside = ioc.poll();
+    work_while_inside = counts.work;
+  };
+  (*kept)(1);
+  kept.reset();
+  BOOST_TEST(ran_inside == 1u);
+  BOOST_TEST(runs == 1);
+  BOOST_TEST(work_while_inside == 1); // Kept until the poster left.
+  BOOST_TEST(counts.work == 1);       // On its way back to the context...
+  ioc.restart();
+  BOOST_TEST(ioc.run() == 1u);        // ...released there.
+  BOOST_TEST(counts.work == 0);
+  BOOST_TEST(awaitify::get_counters(ioc).pending == 0u);
+  BOOST_TEST(awaitify::get_counters(ioc).completed == 1u);
+}
+
+// The control, the usual order: the poster has left before the handler runs,
+// which releases the work itself.
+BOOST_FIXTURE_TEST_CASE(a_handler_that_runs_after_its_poster_left_releases_the_work, io_fixture)
+{
+  awaitify_test::executor_counts counts;
+  int runs = 0;
+  std::optional<callback<void(int)>> kept(start_kept_call(ioc, counts, runs));
+  (*kept)(1);
+  kept.reset();
+  BOOST_TEST(counts.work == 1);
+  ioc.restart();
+  BOOST_TEST(ioc.run() == 1u);
+  BOOST_TEST(runs == 1);
+  BOOST_TEST(counts.work == 0);
+  BOOST_TEST(counts.submitted == 1); // No function carried the work back.
+  BOOST_TEST(awaitify::get_counters(ioc).pending == 0u);
+}
+
+// A shutdown between two steps: the handler has run, its poster (the
+// library's thread) is still inside the executor, and the context is
+// destroyed. The destruction waits for the poster to leave, in whichever
+// order the two come.
+BOOST_AUTO_TEST_CASE(destroying_the_context_waits_for_a_poster_whose_handler_already_ran)
+{
+  awaitify_test::executor_counts counts;
+  auto ioc = std::make_unique<asio::io_context>();
+  int runs = 0;
+  std::optional<callback<void(int)>> kept(start_kept_call(*ioc, counts, runs));
+  std::latch posted(1);
+  std::latch destroying(1);
+  counts.after_execute = [&] {
+    posted.count_down();
+    destroying.wait();
+  };
+  std::thread library([&] {
+    (*kept)(1);
+    kept.reset();
+  });
+  posted.wait();
+  ioc->restart();
+  const std::size_t ran = ioc->run_one();
+  destroying.count_down();
+  ioc.reset();
+  library.join();
+  BOOST_TEST(ran == 1u);
+  BOOST_TEST(runs == 1);
+  BOOST_TEST(counts.work == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END() // delivery
 
 BOOST_AUTO_TEST_SUITE(handler_executors)

@@ -13,7 +13,10 @@
 // also carries the hand-over bits:
 //   busy           the owner is still storing the result or posting the
 //                  operation. Shutdown waits for it to clear before the
-//                  execution context may go away.
+//                  execution context may go away. The handler does not wait:
+//                  if it runs first, it leaves the operation's work and
+//                  memory to the poster (handler_ran), who releases them as
+//                  it leaves, so the context cannot run out of work before.
 //   initiating     a hold: the initiating function has not returned yet, so
 //                  a handler never runs inside the initiating function.
 //   hooks_running  a hold: the cancellation hooks of an operation that waits
@@ -152,6 +155,9 @@ inline constexpr std::uint32_t result_due = 256;
 // The legacy code delivered after the outcome was decided: a hook carried to
 // a library executor and still queued then has nothing left to stop.
 inline constexpr std::uint32_t result_came_late = 512;
+// The handler ran while its poster was still inside the executor (busy): the
+// operation's work and memory are the poster's to release as it leaves.
+inline constexpr std::uint32_t handler_ran = 1024;
 
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
@@ -335,13 +341,19 @@ public:
       yield_now();
   }
 
-  /// The handler: waits until the thread that posted it has left the
-  /// executor (almost always it already has).
-  void wait_until_not_busy() const noexcept
+  /// The handler, once it has taken what it runs with out of the operation:
+  /// true when the thread that posted it is still inside the executor (it
+  /// is almost always out), which then releases the rest of the operation
+  /// as it leaves; false when the rest is the caller's.
+  bool leave_rest_to_poster() noexcept
   {
-    while (state_.load(std::memory_order_acquire) & busy)
-      yield_now();
+    if (!(state_.load(std::memory_order_acquire) & busy))
+      return false;
+    return state_.fetch_or(handler_ran, std::memory_order_acq_rel) & busy;
   }
+
+  /// Whether the poster is to release the rest of the operation.
+  bool rest_left_to_poster() const noexcept { return state_.load(std::memory_order_acquire) & handler_ran; }
 
   /// Accepts cancellation of `types` from now on, with no hook to run.
   void accept_cancellation(asio::cancellation_type_t types, std::uint32_t after = 0) noexcept
@@ -495,7 +507,26 @@ private:
         return;
     }
     op->post();
+    leave_executor(op);
+  }
+
+  /// The poster is out of the executor. When the handler ran meanwhile,
+  /// this thread releases the operation's work (through its context: the
+  /// context may be idle) and memory, before busy clears, so that a
+  /// shutdown still waits for it.
+  void leave_executor(op_header* op) noexcept
+  {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    while (!(s & handler_ran))
+    {
+      if (state_.compare_exchange_weak(s, s & ~busy, std::memory_order_release, std::memory_order_relaxed))
+        return;
+    }
+    std::atomic_thread_fence(std::memory_order_acquire); // What the handler's thread left.
+    add_share(); // The operation's own goes with its memory.
+    op->destroy();
     state_.fetch_and(~busy, std::memory_order_release);
+    release_share();
   }
 
   /// Lets go of `hold`. The last holder of a decided operation whose owner
@@ -521,9 +552,10 @@ private:
       op_->destroy();
     else
     {
-      op_->post();
+      op_header* op = op_;
+      op->post();
       if (posts_busy)
-        state_.fetch_and(~busy, std::memory_order_release);
+        leave_executor(op);
     }
   }
 

@@ -377,33 +377,65 @@ public:
   static void invoke(async_call_op* op)
   {
     // The thread that posted this may still be inside the executor's
-    // execute(), waking this thread. Once the handler has run, the work is
-    // released and the application may destroy the context: wait until that
-    // thread is out (almost always it already is).
-    op->anchor_->wait_until_not_busy();
+    // execute(), waking this thread. Nobody waits for it: what the handler
+    // runs with leaves the operation first, and if that thread is still in,
+    // the work it posted under stays behind with the operation's memory, for
+    // it to release as it leaves (see anchor::leave_executor). Until then
+    // the context cannot run out of work, and a shutdown waits for it.
+    // Declared in this order so that, as in Asio, the handler goes first,
+    // then the work on its executor, then the work on the I/O executor.
+    std::optional<io_work_type> io_work;
+    std::optional<handler_target_type> handler_target;
     result_type result(std::move(op->result_));
-    parts p(take_parts(op));
+    Handler handler(std::move(op->handler_));
     if constexpr (posts_to_handler_executor)
     {
-      unlink(op);
-      free(op);
-      std::apply(std::move(p.handler_), std::move(result));
+      if (!op->anchor_->leave_rest_to_poster())
+      {
+        io_work.emplace(std::move(op->io_work_));
+        handler_target.emplace(std::move(op->handler_target_));
+        unlink(op);
+        free(op);
+      }
+      std::apply(std::move(handler), std::move(result));
     }
     else
     {
-      handler_executor_type handler_ex(p.handler_target_.get());
-      unlink(op);
-      free(op);
-      asio::dispatch(handler_ex,
-          dispatched_completion<Handler, result_type, handler_target_type>(
-              std::move(p.handler_), std::move(result), std::move(p.handler_target_)));
+      handler_executor_type handler_ex(op->handler_target_.get());
+      dispatched_completion<Handler, result_type, handler_target_type> completion(
+          std::move(handler), std::move(result), std::move(op->handler_target_));
+      if (!op->anchor_->leave_rest_to_poster())
+      {
+        io_work.emplace(std::move(op->io_work_));
+        unlink(op);
+        free(op);
+      }
+      // The work on the I/O executor is released once the completion is
+      // queued on the handler's executor (or has run there), as in Asio.
+      asio::dispatch(handler_ex, std::move(completion));
     }
-    // The work in p is released after the handler has run (or, when it was
-    // dispatched elsewhere, once it is queued there), as in Asio.
   }
 
   static void destroy(async_call_op* op) noexcept
   {
+    // The handler has run, and its poster, leaving the executor on a thread
+    // that runs none of its context, releases what is left.
+    if (op->anchor_->rest_left_to_poster())
+    {
+      if constexpr (posts_to_handler_executor)
+      {
+        // The I/O context's work left already when the completion went to a
+        // handler's context elsewhere (do_post).
+        if (!op->handler_elsewhere())
+          op->io_work_.reset_through_context();
+        op->handler_target_.release_work_through_context();
+      }
+      else
+        op->io_work_.reset_through_context();
+      unlink(op);
+      free(op);
+      return;
+    }
     // The work goes first: destroying the handler may destroy either context
     // (the handler may own it), and work must not be released on a context
     // that is gone. Both are alive here: the operation is still registered
@@ -434,16 +466,6 @@ public:
 
 private:
   using result_type = typename op_base<Signature>::result_type;
-
-  // What leaves the operation's memory before that memory is freed.
-  // Destroyed in reverse: the handler, then the work on its executor, then
-  // the work on the I/O executor, as in Asio's operations.
-  struct parts
-  {
-    io_work_type io_work_;
-    handler_target_type handler_target_;
-    Handler handler_;
-  };
 
   template <typename H>
   async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc,
@@ -478,11 +500,6 @@ private:
   /// Whether the handler's executor is of another context than the I/O
   /// executor's.
   bool handler_elsewhere() const noexcept { return this->links_[1].index() == 1; }
-
-  static parts take_parts(async_call_op* op) noexcept
-  {
-    return parts{std::move(op->io_work_), std::move(op->handler_target_), std::move(op->handler_)};
-  }
 
   static void unlink(async_call_op* op) noexcept
   {
