@@ -13,6 +13,7 @@
 
 #include "common/worker.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <utility>
@@ -53,6 +54,43 @@ public:
 
 private:
   std::vector<legacy_worker> workers_;
+};
+
+/// The legacy API on a pool of threads, noting when it invokes each
+/// callback: the call's first argument is its chain, whose one call in flight
+/// owns a slot, and the result is that chain, so that the handler can read
+/// its call's time.
+class legacy_stamping_pool
+{
+public:
+  using clock = std::chrono::steady_clock;
+
+  legacy_stamping_pool(int threads, int chains) : workers_(std::size_t(threads)), invoked_(std::size_t(chains)) {}
+
+  void async_add(int chain, int b, std::function<void(int)> cb)
+  {
+    thread_local std::size_t next = 0;
+    workers_[next++ % workers_.size()].post({this, chain, b, std::move(cb)});
+  }
+
+  /// When the callback of `chain`'s last call was invoked.
+  clock::time_point invoked(int chain) const { return invoked_[std::size_t(chain)]; }
+
+private:
+  struct stamped_job
+  {
+    legacy_stamping_pool* pool;
+    int chain, b;
+    std::function<void(int)> cb;
+    void operator()()
+    {
+      pool->invoked_[std::size_t(chain)] = clock::now();
+      cb(chain + b);
+    }
+  };
+
+  std::vector<awaitify_test::basic_worker<stamped_job>> workers_;
+  std::vector<clock::time_point> invoked_;
 };
 
 /// The same API, calling back before it returns.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 //
-// bench/operations.cpp: scenarios 1-5 and the scaling scenario of the
-// benchmark, for awaitify, the hand-written adapter and the floor, under
-// use_awaitable and a plain handler.
+// bench/operations.cpp: scenarios 1-5, the scaling and the oversubscribed
+// scenarios of the benchmark, for awaitify, the hand-written adapter and the
+// floor, under use_awaitable and a plain handler.
 //
 // Every benchmark iteration runs a batch of operations; the "op" counter is
 // the real time per operation, items_per_second the throughput, and "allocs"
@@ -26,7 +26,10 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -326,6 +329,113 @@ void register_adapter(const std::string& name)
   })->Iterations(1);
 }
 
+// The oversubscribed scenario: more library threads than cores, 1,000 in
+// flight, and the latency from the library's invocation of a callback to the
+// start of its handler, in percentiles.
+
+constexpr int oversubscribed_io_threads = 2;
+constexpr int oversubscribed_library_threads = 8;
+
+/// Each chain's latencies, in ns: a chain's handlers run one at a time.
+using latency_samples = std::vector<std::vector<std::uint32_t>>;
+
+void record_latency(const legacy_stamping_pool& legacy, int chain, latency_samples& samples)
+{
+  const auto latency = legacy_stamping_pool::clock::now() - legacy.invoked(chain);
+  samples[std::size_t(chain)].push_back(
+      std::uint32_t(std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+}
+
+void report_latency(benchmark::State& state, latency_samples& samples)
+{
+  std::vector<std::uint32_t> all;
+  for (auto& chain : samples)
+    all.insert(all.end(), chain.begin(), chain.end());
+  if (all.empty())
+    return;
+  auto percentile = [&all](double p) {
+    auto nth = all.begin() + std::ptrdiff_t(p * double(all.size() - 1));
+    std::nth_element(all.begin(), nth, all.end());
+    return double(*nth);
+  };
+  state.counters["p50_ns"] = percentile(0.50);
+  state.counters["p99_ns"] = percentile(0.99);
+  state.counters["p999_ns"] = percentile(0.999);
+}
+
+template <typename Adapter>
+struct latency_chain
+{
+  legacy_stamping_pool* legacy;
+  executor ex;
+  latency_samples* samples;
+  int chain;
+  int left;
+
+  void operator()(error_code, int r)
+  {
+    record_latency(*legacy, r, *samples);
+    if (--left > 0)
+      Adapter::async_add(*legacy, ex, chain, 0, std::move(*this));
+  }
+
+  void start() { Adapter::async_add(*legacy, ex, chain, 0, std::move(*this)); }
+};
+
+/// Runs the oversubscribed scenario: `start_chain(ioc, legacy, samples, c)`
+/// starts chain c of batch / scaling_chains operations.
+template <typename StartChain>
+void oversubscribed(benchmark::State& state, StartChain start_chain)
+{
+  asio::io_context ioc(oversubscribed_io_threads);
+  legacy_stamping_pool legacy(oversubscribed_library_threads, scaling_chains);
+  latency_samples samples(scaling_chains);
+  const auto before = allocations_now();
+  for (auto _ : state)
+  {
+    for (int c = 0; c < scaling_chains; ++c)
+      start_chain(ioc, legacy, samples, c);
+    run(ioc, oversubscribed_io_threads);
+  }
+  report(state, before);
+  report_latency(state, samples);
+}
+
+template <typename Adapter>
+void oversubscribed_handler(benchmark::State& state)
+{
+  oversubscribed(state, [](asio::io_context& ioc, legacy_stamping_pool& legacy, latency_samples& samples, int c) {
+    latency_chain<Adapter>{&legacy, ioc.get_executor(), &samples, c, batch / scaling_chains}.start();
+  });
+}
+
+template <typename Adapter>
+void oversubscribed_awaitable(benchmark::State& state)
+{
+  oversubscribed(state, [](asio::io_context& ioc, legacy_stamping_pool& legacy, latency_samples& samples, int c) {
+    asio::co_spawn(ioc,
+        [&ioc, &legacy, &samples, c]() -> asio::awaitable<void> {
+          for (int i = 0; i < batch / scaling_chains; ++i)
+          {
+            const int r = co_await Adapter::async_add(legacy, ioc.get_executor(), c, 0, asio::use_awaitable);
+            record_latency(legacy, r, samples);
+          }
+        },
+        asio::detached);
+  });
+}
+
+template <typename Adapter>
+void register_oversubscribed(const std::string& name)
+{
+  const std::string threads = "/io:" + std::to_string(oversubscribed_io_threads)
+      + "/lib:" + std::to_string(oversubscribed_library_threads);
+  benchmark::RegisterBenchmark(("oversubscribed/" + name + "/handler" + threads).c_str(),
+      oversubscribed_handler<Adapter>)->UseRealTime()->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("oversubscribed/" + name + "/use_awaitable" + threads).c_str(),
+      oversubscribed_awaitable<Adapter>)->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
 template <typename Adapter>
 void register_scaling(const std::string& name, int io_threads, int library_threads)
 {
@@ -354,6 +464,8 @@ namespace {
 const bool registered = [] {
   register_adapter<awaitify_adapter>("awaitify");
   register_adapter<handwritten_adapter>("handwritten");
+  register_oversubscribed<awaitify_adapter>("awaitify");
+  register_oversubscribed<handwritten_adapter>("handwritten");
   auto reg = [](const char* n, auto f) { benchmark::RegisterBenchmark(n, f)->UseRealTime()->Unit(benchmark::kMicrosecond); };
   reg("inline/floor/use_awaitable", floor_inline_awaitable);
   reg("inline/floor/handler", floor_inline_handler);

@@ -51,6 +51,16 @@ def ratio(a, b):
     return None if a is None or b is None else a / b
 
 
+def thread_rows(bench, scenario):
+    """The rows of a scenario named `<scenario>/<adapter>/<token>/io:N/lib:M`:
+    (threads label, token, awaitify's entry, the hand-written adapter's)."""
+    for name in sorted(n for n in bench if n.startswith(f"{scenario}/awaitify/")):
+        threads = name.split("/", 3)[3]
+        token = name.split("/")[2]
+        label = threads.replace("io:", "").replace("/lib:", " I/O threads, ") + " library threads"
+        yield label, token, bench[name], bench.get(name.replace("/awaitify/", "/handwritten/"))
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -111,15 +121,22 @@ def main():
     lines.append("| scaling: 1,000 in flight | token | awaitify ns/op | hand-written ns/op "
                  "| awaitify ops/s | hand-written ops/s | awaitify / hand-written (time) |")
     lines.append("|---|---|---:|---:|---:|---:|---:|")
-    for name in sorted(n for n in bench if n.startswith("scaling/awaitify/")):
-        threads = name.split("/", 3)[3]
-        token = name.split("/")[2]
-        a, h = bench[name], bench.get(name.replace("/awaitify/", "/handwritten/"))
-        label = threads.replace("io:", "").replace("/lib:", " I/O threads, ") + " library threads"
+    for label, token, a, h in thread_rows(bench, "scaling"):
         a_ns, h_ns = ns(a), ns(h)
         lines.append(f"| {label} | {token} | {fmt(a_ns)} | {fmt(h_ns)} "
                      f"| {fmt(a and a.get('items_per_second'))} | {fmt(h and h.get('items_per_second'))} "
                      f"| {fmt(ratio(a_ns, h_ns), 2)} |")
+
+    lines.append("")
+    lines.append("| oversubscribed: 1,000 in flight, latency from the callback's invocation to the handler's start "
+                 "| token | awaitify ns/op | hand-written ns/op | awaitify / hand-written (time) "
+                 "| p50 ns awaitify / hand-written | p99 ns awaitify / hand-written | p99.9 ns awaitify / hand-written |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    for label, token, a, h in thread_rows(bench, "oversubscribed"):
+        label += f" on {context.get('num_cpus', '?')} cores"
+        a_ns, h_ns = ns(a), ns(h)
+        cells = " | ".join(f"{fmt(a and a.get(p))} / {fmt(h and h.get(p))}" for p in ("p50_ns", "p99_ns", "p999_ns"))
+        lines.append(f"| {label} | {token} | {fmt(a_ns)} | {fmt(h_ns)} | {fmt(ratio(a_ns, h_ns), 2)} | {cells} |")
 
     lines.append("")
     lines.append("| 6. stream fed by a foreign thread (capacity 1,024; the producer keeps within demand()) "
