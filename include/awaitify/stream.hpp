@@ -194,8 +194,11 @@ private:
  * dropped, or the stream object is destroyed. If `ex`'s execution context is
  * shut down first, the teardown runs during that shutdown, on the thread that
  * shuts it down. After the end, pushes return `push_result::closed` and touch
- * no freed memory. An open stream does not keep its context's `run()` going;
- * it counts as one pending operation in `get_counters` until its teardown.
+ * no freed memory. The teardown is posted before a pending `async_next`
+ * learns of the end, so a `run()` that returns once the consumer is done has
+ * run the teardown as well. An open stream does not keep its context's
+ * `run()` going; it counts as one pending operation in `get_counters` until
+ * its teardown.
  *
  * @par Thread safety
  * Safe to call from any thread.
