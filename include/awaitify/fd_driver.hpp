@@ -119,7 +119,7 @@ public:
   /// Watches nothing yet. Throws `boost::system::system_error` if Asio
   /// cannot register the descriptor (already driven in this context, say).
   basic_fd_driver(const executor_type& ex, int fd, handler_type handler)
-    : state_(std::make_shared<detail::fd_driver_state<Executor>>(ex, fd, std::move(handler)))
+    : ex_(ex), state_(detail::fd_driver_state::create(asio::any_io_executor(ex), fd, std::move(handler)))
   {
   }
 
@@ -144,6 +144,7 @@ public:
     if (this != &other)
     {
       close();
+      ex_ = std::move(other.ex_);
       state_ = std::move(other.state_);
     }
     return *this;
@@ -154,7 +155,7 @@ public:
   ~basic_fd_driver() { close(); }
 
   /// The executor that runs the handler.
-  executor_type get_executor() const noexcept { return state_->get_executor(); }
+  executor_type get_executor() const noexcept { return ex_; }
 
   /// The descriptor (-1 for a timer-only driver).
   int native_handle() const noexcept { return state_->fd(); }
@@ -204,7 +205,8 @@ private:
       state_->close();
   }
 
-  std::shared_ptr<detail::fd_driver_state<Executor>> state_;
+  Executor ex_;
+  std::shared_ptr<detail::fd_driver_state> state_;
 };
 
 /// The driver on `boost::asio::any_io_executor`.
