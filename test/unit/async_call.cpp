@@ -672,6 +672,40 @@ BOOST_FIXTURE_TEST_CASE(associated_allocator_is_used_and_freed_before_the_handle
   BOOST_TEST(counts.outstanding == 0);
 }
 
+// The memory of an allocator of the handler's own goes back to it, on the
+// handler's thread, before the handler runs, also when the library's thread
+// is still inside the executor as the handler's thread takes the completion
+// (the library's thread holds there until the handler's thread is on its
+// way; the handler waits for it to leave, see frees_after_the_handler).
+BOOST_FIXTURE_TEST_CASE(an_allocator_of_the_handlers_own_has_its_memory_back_while_the_poster_is_inside, io_fixture)
+{
+  awaitify_test::allocation_counts counts;
+  awaitify_test::executor_counts executor_counts;
+  awaitify_test::worker library;
+  std::latch posted(1);
+  std::latch handler_thread_on_its_way(1);
+  executor_counts.after_execute = [&] {
+    posted.count_down();
+    handler_thread_on_its_way.wait();
+  };
+  int outstanding_in_handler = -1;
+  std::optional<callback<void(int)>> kept;
+  awaitify::async_call<void(int)>(awaitify_test::counting_executor<false>(ioc, executor_counts),
+      [&](callback<void(int)> cb) { kept = std::move(cb); },
+      asio::bind_allocator(awaitify_test::counting_allocator<void>(counts),
+          [&](error_code, int) { outstanding_in_handler = counts.outstanding; }));
+  library.post([&kept] {
+    (*kept)(1);
+    kept.reset();
+  });
+  posted.wait();
+  handler_thread_on_its_way.count_down();
+  run();
+  library.drain();
+  BOOST_TEST(outstanding_in_handler == 0);
+  BOOST_TEST(counts.outstanding == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(associated_executor_runs_the_handler, io_fixture)
 {
   asio::thread_pool pool(1);

@@ -341,6 +341,15 @@ public:
       yield_now();
   }
 
+  /// The handler of an operation whose memory must go back to the handler's
+  /// own allocator before it runs: waits until the thread that posted it has
+  /// left the executor (almost always it already has).
+  void wait_until_not_busy() const noexcept
+  {
+    while (state_.load(std::memory_order_acquire) & busy)
+      yield_now();
+  }
+
   /// The handler, once it has taken what it runs with out of the operation:
   /// true when the thread that posted it is still inside the executor (it
   /// is almost always out), which then releases the rest of the operation

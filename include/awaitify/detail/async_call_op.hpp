@@ -37,6 +37,22 @@ struct is_std_allocator<std::allocator<T>> : std::true_type
 {
 };
 
+/// Whether an operation's memory may go back to its allocator on any thread,
+/// after its handler has run: Asio's recycling allocator, which serves a
+/// handler that states no preference, may. An allocator of the handler's own
+/// may not: Asio requires the memory back before the handler runs, and the
+/// handler may destroy what the allocator draws from (an arena kept by the
+/// object the handler owns), or start an operation that needs that memory.
+template <typename Allocator>
+struct frees_after_the_handler : std::false_type
+{
+};
+
+template <typename T>
+struct frees_after_the_handler<asio::recycling_allocator<T>> : std::true_type
+{
+};
+
 /// The allocator for a handler's per-operation memory: its associated
 /// allocator, or, when it has none (or std::allocator, which states no
 /// preference), Asio's recycling allocator, as Asio's own operations do.
@@ -377,11 +393,17 @@ public:
   static void invoke(async_call_op* op)
   {
     // The thread that posted this may still be inside the executor's
-    // execute(), waking this thread. Nobody waits for it: what the handler
-    // runs with leaves the operation first, and if that thread is still in,
-    // the work it posted under stays behind with the operation's memory, for
-    // it to release as it leaves (see anchor::leave_executor). Until then
-    // the context cannot run out of work, and a shutdown waits for it.
+    // execute(), waking this thread. Nobody waits for it (but see below):
+    // what the handler runs with leaves the operation first, and if that
+    // thread is still in, the work it posted under stays behind with the
+    // operation's memory, for it to release as it leaves (see
+    // anchor::leave_executor). Until then the context cannot run out of
+    // work, and a shutdown waits for it. With an allocator of the handler's
+    // own, the memory must be back in it before the handler runs (see
+    // frees_after_the_handler): then, and only then, this thread waits for
+    // that one to leave.
+    if constexpr (!frees_after_the_handler<allocator_type>::value)
+      op->anchor_->wait_until_not_busy();
     // Declared in this order so that, as in Asio, the handler goes first,
     // then the work on its executor, then the work on the I/O executor.
     std::optional<io_work_type> io_work;
