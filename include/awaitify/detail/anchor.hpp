@@ -13,10 +13,11 @@
 // also carries the hand-over bits:
 //   busy           the owner is still storing the result or posting the
 //                  operation. Shutdown waits for it to clear before the
-//                  execution context may go away. The handler does not wait:
-//                  if it runs first, it leaves the operation's work and
-//                  memory to the poster (handler_ran), who releases them as
-//                  it leaves, so the context cannot run out of work before.
+//                  execution context may go away. The handler does not wait
+//                  (unless its memory must first go back to an allocator of
+//                  its own): if it runs first, it leaves the operation's work
+//                  and memory to the poster (handler_ran), who releases them
+//                  as it leaves, so the context cannot run out of work before.
 //   initiating     a hold: the initiating function has not returned yet, so
 //                  a handler never runs inside the initiating function.
 //   hooks_running  a hold: the cancellation hooks of an operation that waits
