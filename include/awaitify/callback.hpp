@@ -337,7 +337,8 @@ public:
   explicit operator bool() const noexcept { return anchor_ != nullptr; }
 
 #ifndef GENERATING_DOCUMENTATION
-  /// Adopts the anchor's first callback reference (awaitify internal).
+  /// Adopts one of the callback copies the anchor was made with (awaitify
+  /// internal).
   explicit callback(detail::anchor* a) noexcept : anchor_(a) {}
 #endif
 

@@ -206,6 +206,28 @@ BOOST_AUTO_TEST_CASE(copies_stay_usable_after_the_context_is_destroyed)
   kept.reset();
 }
 
+// The operation's counters belong to its I/O context: a copy that counts a
+// duplicate after that context is gone, its completion still waiting in the
+// handler's context, counts in them all the same.
+BOOST_AUTO_TEST_CASE(copies_stay_usable_after_the_io_context_is_destroyed_with_the_handler_waiting_elsewhere)
+{
+  std::optional<awaitify::callback<void(int)>> kept;
+  outcome o;
+  asio::io_context app;
+  {
+    asio::io_context io;
+    awaitify::async_call<void(int)>(
+        io, [&](awaitify::callback<void(int)> cb) { kept = cb; }, asio::bind_executor(app, record(o)));
+    BOOST_TEST((*kept)(1));
+  }
+  BOOST_TEST(!(*kept)(2));
+  app.run();
+  BOOST_TEST(o.calls == 1);
+  BOOST_TEST(o.value == 1);
+  BOOST_TEST(!(*kept)(3));
+  kept.reset();
+}
+
 BOOST_AUTO_TEST_SUITE(on_cancel)
 
 struct cancellable : io_fixture

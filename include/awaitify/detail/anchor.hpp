@@ -190,13 +190,14 @@ public:
   void start(op_header* op) noexcept
   {
     op_ = op;
-    stats_->count_start();
+    stats().count_start();
   }
 
   /// Frees an anchor whose operation could not be created.
   void discard_unstarted() noexcept { destroy(); }
 
-  // Callback copies.
+  // Callback copies. The anchor starts with two: the initiating function's
+  // own and the one it hands to the legacy code.
 
   void add_copy() noexcept { copies_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -205,10 +206,12 @@ public:
   template <typename FillDropped>
   void release_copy(FillDropped&& fill_dropped) noexcept
   {
-    if (copies_.fetch_sub(1, std::memory_order_acq_rel) != 1)
+    // The last copy needs no subtraction: copying needs a copy, and none is
+    // left to make another.
+    if (copies_.load(std::memory_order_acquire) != 1 && copies_.fetch_sub(1, std::memory_order_acq_rel) != 1)
       return;
     if (try_complete(dropped, fill_dropped))
-      stats_->report(misuse::dropped, where_);
+      stats().report(misuse::dropped, where_);
     release_share();
   }
 
@@ -220,8 +223,51 @@ public:
 
   void release_share() noexcept
   {
-    if (shares_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    // The last share needs no subtraction: sharing needs a share.
+    if (shares_.load(std::memory_order_acquire) == 1 || shares_.fetch_sub(1, std::memory_order_acq_rel) == 1)
       destroy();
+  }
+
+  /// Keeps the context's counters alive for as long as the anchor, for the
+  /// callback copies that may count a late invocation after the context is
+  /// gone. Until then, the operation being registered with the context (or
+  /// its initiating function running) keeps them alive: the reference, a
+  /// read-modify-write on a line every thread writes, is taken only when
+  /// something may outlive the operation. Called by the thread that owns
+  /// the operation.
+  void keep_stats() noexcept
+  {
+    const std::uintptr_t tagged = stats_.load(std::memory_order_relaxed);
+    if (tagged & keeps_stats)
+      return;
+    stats().add_ref();
+    stats_.store(tagged | keeps_stats, std::memory_order_relaxed);
+  }
+
+  /// Before something that may destroy the context (destroying the handler
+  /// of an operation that never ran: it may own the context): keeps the
+  /// counters for whatever outlives the operation. Nothing can start to
+  /// share the anchor after this (sharing needs a share).
+  void keep_stats_for_sharers() noexcept
+  {
+    if (shares_.load(std::memory_order_acquire) != 1)
+      keep_stats();
+  }
+
+  /// The operation's memory is gone: its share goes. Whatever shares the
+  /// anchor still (callback copies, a cancellation slot, a C carrier) keeps
+  /// the counters alive from now on, and the hooks that did not run never
+  /// will: freeing them now also frees whatever they hold.
+  void end_operation() noexcept
+  {
+    if (shares_.load(std::memory_order_acquire) == 1)
+    {
+      destroy(); // Nothing outlives the operation: the usual case.
+      return;
+    }
+    keep_stats();
+    close_cancel_hooks();
+    release_share();
   }
 
   /// Claims the operation for outcome `o`. The winner stores the result with
@@ -247,9 +293,9 @@ public:
   void report_duplicate() noexcept
   {
     if (state_.fetch_or(result_came_late, std::memory_order_acq_rel) & result_due)
-      stats_->count_detached();
+      stats().count_detached();
     else
-      stats_->report(misuse::duplicate, where_);
+      stats().report(misuse::duplicate, where_);
   }
 
   /// Reports an invocation that lost: a duplicate, a late one, or the
@@ -259,9 +305,9 @@ public:
   {
     const std::uint32_t s = state_.fetch_or(result_came_late, std::memory_order_acq_rel);
     if (s & result_due)
-      stats_->count_detached();
+      stats().count_detached();
     else
-      stats_->report((s & outcome_mask) == delivered ? misuse::duplicate : misuse::late, where_);
+      stats().report((s & outcome_mask) == delivered ? misuse::duplicate : misuse::late, where_);
   }
 
   /// Cancellation of type `type` arrived through the handler's slot, whose
@@ -328,7 +374,7 @@ public:
         return (s & (busy | holds)) ? abandon_result::handing_over : abandon_result::finished;
       if (state_.compare_exchange_weak(s, s | abandoned, std::memory_order_acq_rel, std::memory_order_acquire))
       {
-        stats_->count(abandoned);
+        stats().count(abandoned);
         return (s & holds) ? abandon_result::handing_over : abandon_result::abandoned;
       }
     }
@@ -443,23 +489,6 @@ public:
     }
   }
 
-  /// The operation is gone: hooks that did not run never will. Freeing them
-  /// now also frees whatever they hold.
-  void close_cancel_hooks() noexcept
-  {
-    cancel_hook* head = hooks_.load(std::memory_order_acquire);
-    while (head != hooks_cancelled())
-    {
-      if (hooks_.compare_exchange_weak(
-              head, hooks_closed(), std::memory_order_acq_rel, std::memory_order_acquire))
-      {
-        if (head != hooks_closed())
-          delete_hooks(head);
-        return;
-      }
-    }
-  }
-
   /// Whether a shutdown claimed the operation.
   bool is_abandoned() const noexcept
   {
@@ -468,9 +497,13 @@ public:
 
 private:
   anchor(context_stats& stats, const source_location& where) noexcept
-    : stats_(&stats), where_(where)
+    : stats_(reinterpret_cast<std::uintptr_t>(&stats)), where_(where)
   {
-    stats.add_ref();
+  }
+
+  context_stats& stats() const noexcept
+  {
+    return *reinterpret_cast<context_stats*>(stats_.load(std::memory_order_relaxed) & ~keeps_stats);
   }
 
   void destroy() noexcept
@@ -484,7 +517,8 @@ private:
     cancel_hook* h = hooks_.load(std::memory_order_acquire);
     if (h != hooks_cancelled() && h != hooks_closed())
       delete_hooks(h);
-    stats_->release();
+    if (stats_.load(std::memory_order_relaxed) & keeps_stats)
+      stats().release();
   }
 
   template <typename Fill>
@@ -497,7 +531,7 @@ private:
         return false;
     } while (!state_.compare_exchange_weak(
         s, s | o | busy | marks, std::memory_order_acquire, std::memory_order_relaxed));
-    stats_->count(o);
+    stats().count(o);
     fill(*op_);
     if (o == cancelled)
       run_cancel_hooks(type);
@@ -569,6 +603,22 @@ private:
     }
   }
 
+  /// Hooks that did not run never will.
+  void close_cancel_hooks() noexcept
+  {
+    cancel_hook* head = hooks_.load(std::memory_order_acquire);
+    while (head != hooks_cancelled())
+    {
+      if (hooks_.compare_exchange_weak(
+              head, hooks_closed(), std::memory_order_acq_rel, std::memory_order_acquire))
+      {
+        if (head != hooks_closed())
+          delete_hooks(head);
+        return;
+      }
+    }
+  }
+
   void run_cancel_hooks(asio::cancellation_type_t type) noexcept
   {
     // Waiting for the callback, the operation may have ended (and closed its
@@ -615,14 +665,19 @@ private:
   using cache = block_cache<72>;
 
   std::atomic<std::uint32_t> state_{initiating};
-  std::atomic<std::uint32_t> copies_{1};
+  std::atomic<std::uint32_t> copies_{2};
   std::atomic<std::uint32_t> shares_{2};
   std::atomic<std::uint32_t> cancel_types_{
       static_cast<std::uint32_t>(asio::cancellation_type::terminal)};
   std::atomic<cancel_hook*> hooks_{nullptr};
   op_header* op_ = nullptr;
   const op_functions* functions_ = nullptr;
-  context_stats* stats_;
+  // The context's counters. The low bit is set once the anchor keeps them
+  // alive, by the operation's owner (the only writer) while other threads
+  // may read the address; read as the anchor goes, after the last share.
+  static constexpr std::uintptr_t keeps_stats = 1;
+  static_assert(alignof(context_stats) > keeps_stats);
+  std::atomic<std::uintptr_t> stats_;
   source_location where_;
 };
 

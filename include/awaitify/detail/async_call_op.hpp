@@ -476,6 +476,7 @@ public:
       op->handler_target_.release_work();
     else
       op->handler_target_.release_work_through_context();
+    op->anchor_->keep_stats_for_sharers();
     {
       // Still registered, so that a shutdown of the other context on another
       // thread waits until the handler is gone; a shutdown that destroying it
@@ -537,8 +538,7 @@ private:
     op->destroy_result();
     op->~async_call_op();
     std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
-    a->close_cancel_hooks();
-    a->release_share();
+    a->end_operation();
   }
 
   static void do_post(op_header* base) noexcept
@@ -555,6 +555,7 @@ private:
       // cannot be gone yet; after this, the poster touches nothing of it.
       if (op->handler_elsewhere())
       {
+        op->anchor_->keep_stats(); // They are the I/O context's.
         op->io_work_.reset_through_context();
         op_registry::remove(op->links_[0]);
       }

@@ -46,7 +46,8 @@ public:
 
   void release() noexcept
   {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    // The last reference needs no subtraction: referring needs a reference.
+    if (refs_.load(std::memory_order_acquire) == 1 || refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
       delete this;
   }
 

@@ -63,11 +63,12 @@ public:
     op->install_cancellation();
     {
       // Our own copy keeps an exception from init from being reported as a
-      // dropped callback while the stack unwinds.
+      // dropped callback while the stack unwinds. The anchor was made with
+      // both copies counted.
       callback<Signature> initiator_copy(a);
       try
       {
-        std::move(local_init)(callback<Signature>(initiator_copy));
+        std::move(local_init)(callback<Signature>(a));
       }
       catch (...)
       {
