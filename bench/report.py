@@ -144,7 +144,10 @@ def main():
     lines.append("|---|---:|---:|---:|")
     streams = [(f"awaitify::stream, {p}", bench.get(f"stream/awaitify/{p}"))
                for p in ("unbounded", "drop_oldest", "drop_newest", "fail", "flow_control")]
-    streams.append(("experimental::concurrent_channel", bench.get("stream/concurrent_channel")))
+    streams.append(("experimental::concurrent_channel, capacity 1,024 (the producer waits for room)",
+                    bench.get("stream/concurrent_channel/capacity")))
+    streams.append(("experimental::concurrent_channel, room for every item",
+                    bench.get("stream/concurrent_channel/every_item")))
     for label, entry in streams:
         v = ns(entry)
         lines.append(f"| {label} | {fmt(v)} | {fmt(None if v is None else 1e9 / v)} "

@@ -2,8 +2,10 @@
 //
 // bench/streams.cpp: scenario 6, items per second through an awaitify
 // stream fed from a foreign thread, with each overflow policy, against an
-// asio::experimental::concurrent_channel fed the same way. The consumer
-// awaits each item with use_awaitable.
+// asio::experimental::concurrent_channel fed the same way: one of the
+// stream's capacity, whose producer waits for room as the stream's waits for
+// demand, and one with room for every item. The consumer awaits each item
+// with use_awaitable.
 //
 
 #include "allocation_counter.hpp"
@@ -82,13 +84,13 @@ void awaitify_stream(benchmark::State& state, awaitify::overflow_policy policy)
   report(state, before);
 }
 
-void concurrent_channel(benchmark::State& state)
+void concurrent_channel(benchmark::State& state, std::size_t channel_capacity)
 {
   asio::io_context ioc(1);
   const auto before = allocations_now();
   for (auto _ : state)
   {
-    asio::experimental::concurrent_channel<void(error_code, int)> channel(ioc, items);
+    asio::experimental::concurrent_channel<void(error_code, int)> channel(ioc, channel_capacity);
     std::thread producer([&] {
       // close() would discard what is buffered: the last item is a sentinel.
       for (int i = 0; i < items; ++i)
@@ -127,7 +129,12 @@ const bool registered = [] {
         [policy = policy](benchmark::State& state) { awaitify_stream(state, policy); })
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("stream/concurrent_channel", concurrent_channel)->UseRealTime()->Unit(benchmark::kMillisecond);
+  for (auto [name, channel_capacity] : {std::pair{"stream/concurrent_channel/capacity", capacity},
+           std::pair{"stream/concurrent_channel/every_item", std::size_t(items)}})
+    benchmark::RegisterBenchmark(name,
+        [channel_capacity = channel_capacity](benchmark::State& state) { concurrent_channel(state, channel_capacity); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
   return true;
 }();
 
