@@ -244,20 +244,20 @@ public:
     stats_.store(tagged | keeps_stats, std::memory_order_relaxed);
   }
 
-  /// Before something that may destroy the context (destroying the handler
-  /// of an operation that never ran: it may own the context): keeps the
-  /// counters for whatever outlives the operation. Nothing can start to
-  /// share the anchor after this (sharing needs a share).
+  /// Keeps the counters for whatever outlives the operation (callback
+  /// copies, a cancellation slot, a C carrier), if anything shares the
+  /// anchor. Called while the context is known to be alive: before the
+  /// operation leaves its registry, and before destroying a handler that
+  /// never ran (it may own the context). Nothing can start to share the
+  /// anchor afterwards (sharing needs a share).
   void keep_stats_for_sharers() noexcept
   {
     if (shares_.load(std::memory_order_acquire) != 1)
       keep_stats();
   }
 
-  /// The operation's memory is gone: its share goes. Whatever shares the
-  /// anchor still (callback copies, a cancellation slot, a C carrier) keeps
-  /// the counters alive from now on, and the hooks that did not run never
-  /// will: freeing them now also frees whatever they hold.
+  /// The operation's memory is gone: its share goes. The hooks that did not
+  /// run never will: freeing them now also frees whatever they hold.
   void end_operation() noexcept
   {
     if (shares_.load(std::memory_order_acquire) == 1)
@@ -265,7 +265,6 @@ public:
       destroy(); // Nothing outlives the operation: the usual case.
       return;
     }
-    keep_stats();
     close_cancel_hooks();
     release_share();
   }

@@ -526,6 +526,9 @@ private:
 
   static void unlink(async_call_op* op) noexcept
   {
+    // The last moment the context is known to be alive: registered, the
+    // operation is waited for by its shutdown.
+    op->anchor_->keep_stats_for_sharers();
     for (registry_link& link : op->links_)
       op_registry::remove(link);
   }
