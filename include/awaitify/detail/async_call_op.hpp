@@ -343,6 +343,13 @@ class async_call_op final : public op_base<Signature>
   using io_executor_copy = std::conditional_t<posts_to_handler_executor, no_io_executor, IoExecutor>;
 
   using posting_executor_type = std::conditional_t<posts_to_handler_executor, handler_executor_type, IoExecutor>;
+
+  // The handler's executor is type-erased, kept as it is (not rebuilt on each
+  // get()), and may wrap an executor of the I/O executor's type.
+  static constexpr bool reaches_io_executor_type_through_erasure = posts_to_handler_executor
+      && posts_directly<IoExecutor> && !std::is_same_v<handler_executor_type, IoExecutor>
+      && std::is_lvalue_reference_v<decltype(std::declval<const handler_target_type&>().get())>
+      && requires(const handler_executor_type& ex) { ex.template target<IoExecutor>(); };
   using post_buffer_type =
       std::conditional_t<takes_post_allocator<posting_executor_type>, post_buffer, no_post_buffer>;
 
@@ -561,6 +568,18 @@ private:
         op->anchor_->keep_stats(); // They are the I/O context's.
         op->io_work_.reset_through_context();
         op_registry::remove(op->links_[0]);
+      }
+      // A type-erased handler executor (a coroutine's any_io_executor)
+      // around an executor of the I/O executor's type: posting to that
+      // executor itself is the same, without the erasure's function wrapper
+      // and the allocation it takes.
+      if constexpr (reaches_io_executor_type_through_erasure)
+      {
+        if (const IoExecutor* target = op->handler_target_.get().template target<IoExecutor>())
+        {
+          post(*target, op);
+          return;
+        }
       }
       post(op->handler_target_.get(), op);
     }
