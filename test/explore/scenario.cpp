@@ -396,8 +396,15 @@ std::vector<std::string> scenario::finish()
   // An init still queued on the handler context (awaitify::on) runs first
   // and takes its callback, which the legacy side then lets go of.
   run_everything();
+  // A copy of every decided operation stays with the library past the
+  // contexts: it still counts its invocation there, in counters that the
+  // anchor must have kept alive (it took them only if something outlived the
+  // operation), and returns false.
+  std::vector<awaitify::callback<void(int)>> kept_past_the_contexts;
   for (op_state& op : ops_)
   {
+    if (!op.copies.empty() && awaitify::detail::callback_access::is_decided(op.copies.front()))
+      kept_past_the_contexts.push_back(op.copies.front());
     op.copies.clear();
     op.c_handles.clear();
     call_c(op, 0); // A library calls back, at the latest, when it is done.
@@ -432,6 +439,10 @@ std::vector<std::string> scenario::finish()
   io_.reset();
   lib_.reset();
   set_.reset(); // Holding the anchors of operations whose contexts are gone.
+  for (const auto& copy : kept_past_the_contexts)
+    if (copy(7))
+      violation("a copy kept past its contexts delivered a result");
+  kept_past_the_contexts.clear();
   if (io_counts_.work != 0 || app_counts_.work != 0)
     violation("work outlived its contexts");
   for (const op_state& op : ops_)
