@@ -228,27 +228,11 @@ public:
       destroy();
   }
 
-  /// Keeps the context's counters alive for as long as the anchor, for the
-  /// callback copies that may count a late invocation after the context is
-  /// gone. Until then, the operation being registered with the context (or
-  /// its initiating function running) keeps them alive: the reference, a
-  /// read-modify-write on a line every thread writes, is taken only when
-  /// something may outlive the operation. Called by the thread that owns
-  /// the operation.
-  void keep_stats() noexcept
-  {
-    const std::uintptr_t tagged = stats_.load(std::memory_order_relaxed);
-    if (tagged & keeps_stats)
-      return;
-    stats().add_ref();
-    stats_.store(tagged | keeps_stats, std::memory_order_relaxed);
-  }
-
   /// Keeps the counters for whatever outlives the operation (callback
   /// copies, a cancellation slot, a C carrier), if anything shares the
-  /// anchor. Called while the context is known to be alive: before the
-  /// operation leaves its registry, and before destroying a handler that
-  /// never ran (it may own the context). Nothing can start to share the
+  /// anchor. Called by the operation's owner while the context is known to
+  /// be alive: before the operation leaves a registry of the context, and
+  /// before destroying a handler that never ran (it may own the context). Nothing can start to share the
   /// anchor afterwards (sharing needs a share).
   void keep_stats_for_sharers() noexcept
   {
@@ -503,6 +487,22 @@ private:
   context_stats& stats() const noexcept
   {
     return *reinterpret_cast<context_stats*>(stats_.load(std::memory_order_relaxed) & ~keeps_stats);
+  }
+
+  /// Keeps the context's counters alive for as long as the anchor, for the
+  /// callback copies that may count a late invocation after the context is
+  /// gone. Until then, the operation being registered with the context (or
+  /// its initiating function running) keeps them alive: the reference, a
+  /// read-modify-write on a line every thread writes, is taken only when
+  /// something may outlive the operation. Called by the thread that owns
+  /// the operation.
+  void keep_stats() noexcept
+  {
+    const std::uintptr_t tagged = stats_.load(std::memory_order_relaxed);
+    if (tagged & keeps_stats)
+      return;
+    stats().add_ref();
+    stats_.store(tagged | keeps_stats, std::memory_order_relaxed);
   }
 
   void destroy() noexcept

@@ -565,7 +565,7 @@ private:
       // cannot be gone yet; after this, the poster touches nothing of it.
       if (op->handler_elsewhere())
       {
-        op->anchor_->keep_stats(); // They are the I/O context's.
+        op->anchor_->keep_stats_for_sharers(); // The counters are the I/O context's.
         op->io_work_.reset_through_context();
         op_registry::remove(op->links_[0]);
       }
