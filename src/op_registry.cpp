@@ -192,7 +192,9 @@ void op_registry::shutdown()
         in_hand_over.push_back(op->anchor_);
         break;
       case anchor::abandon_result::finished:
-        // Already posted: the executor it went to destroys it.
+        // Already posted, to this context: a delivered operation stays
+        // registered only with the context it went to, which destroys it
+        // as it shuts down (and the operation unlinks itself then).
         break;
       }
       link = next;

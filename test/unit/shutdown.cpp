@@ -416,6 +416,28 @@ BOOST_AUTO_TEST_CASE(a_handler_that_owns_the_other_context_among_operations_wait
     BOOST_TEST(!cb(1));
 }
 
+BOOST_AUTO_TEST_CASE(a_delivered_completion_destroyed_with_the_io_context_when_its_handler_owns_the_strands_context)
+{
+  // An io_context::strand cannot be posted to directly: the completion goes
+  // through the I/O context, registered with the strand's context as well.
+  // Delivered but never run, it is destroyed by the I/O context's shutdown,
+  // and destroying its handler destroys the strand's context, whose shutdown
+  // leaves a delivered operation to the executor it went to.
+  std::optional<callback<void(int)>> kept;
+  auto witness = std::make_shared<int>(0);
+  auto owner = std::make_shared<client>();
+  asio::io_context::strand strand(owner->ioc);
+  {
+    asio::io_context io;
+    auto owning = [owned = std::move(owner), w = witness](error_code, int) {};
+    awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
+        asio::bind_executor(strand, std::move(owning)));
+    BOOST_TEST((*kept)(1)); // Delivered to the I/O context, which never runs it.
+  } // Unlinked the operation from the strand's context after that context was gone.
+  BOOST_TEST(witness.use_count() == 1);
+  BOOST_TEST(!(*kept)(1));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 } // namespace

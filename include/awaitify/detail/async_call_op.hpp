@@ -584,7 +584,16 @@ private:
       post(op->handler_target_.get(), op);
     }
     else
+    {
+      // Delivered to the I/O context, the completion leaves the registry of
+      // the handler's context, whose shutdown does not wait for a delivered
+      // operation: destroyed with the I/O context, the operation must not
+      // unlink itself from a context its handler's destruction (or another
+      // thread) may have destroyed meanwhile.
+      if (op->handler_elsewhere())
+        op_registry::remove(op->links_[1]);
       post(op->io_ex_, op);
+    }
   }
 
   // Required, not preferred, as asio::post does: an executor that cannot
