@@ -21,6 +21,8 @@ struct allocation_counts
 {
   std::atomic<int> allocations{0};
   std::atomic<int> outstanding{0};
+  // Given back with the size it was taken with.
+  std::atomic<std::ptrdiff_t> outstanding_bytes{0};
 };
 
 template <typename T>
@@ -40,12 +42,14 @@ public:
   {
     ++counts_->allocations;
     ++counts_->outstanding;
+    counts_->outstanding_bytes += static_cast<std::ptrdiff_t>(n * sizeof(T));
     return std::allocator<T>().allocate(n);
   }
 
   void deallocate(T* p, std::size_t n) noexcept
   {
     --counts_->outstanding;
+    counts_->outstanding_bytes -= static_cast<std::ptrdiff_t>(n * sizeof(T));
     std::allocator<T>().deallocate(p, n);
   }
 

@@ -730,6 +730,27 @@ BOOST_FIXTURE_TEST_CASE(an_allocator_of_the_handlers_own_has_its_memory_back_whi
   BOOST_TEST(counts.outstanding == 0);
 }
 
+// An operation whose handler's executor is of another context carries a link
+// to that context's registry, in a larger block of the same allocator.
+BOOST_FIXTURE_TEST_CASE(an_allocator_of_the_handlers_own_serves_a_handler_on_another_context, io_fixture)
+{
+  awaitify_test::allocation_counts counts;
+  asio::io_context other;
+  std::optional<callback<void(int)>> kept;
+  int outstanding_in_handler = -1;
+  awaitify::async_call<void(int)>(ioc, [&](callback<void(int)> cb) { kept = std::move(cb); },
+      asio::bind_executor(other,
+          asio::bind_allocator(awaitify_test::counting_allocator<void>(counts),
+              [&](error_code, int) { outstanding_in_handler = counts.outstanding; })));
+  BOOST_TEST(counts.allocations >= 1);
+  (*kept)(1);
+  kept.reset();
+  other.run();
+  BOOST_TEST(outstanding_in_handler == 0);
+  BOOST_TEST(counts.outstanding == 0);
+  BOOST_TEST(counts.outstanding_bytes == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(associated_executor_runs_the_handler, io_fixture)
 {
   asio::thread_pool pool(1);

@@ -237,6 +237,34 @@ BOOST_AUTO_TEST_CASE(shutting_down_the_handler_context_first)
   BOOST_TEST(awaitify::get_counters(io).pending == 0u);
 }
 
+// The mirror of the above, for each way an executor keeps the work it counts:
+// a type-erased one (a coroutine's) in itself, an io_context's in its tracked
+// form.
+template <typename HandlerExecutor>
+void destroy_the_io_context_first_with_the_handler_on_an_idle_context()
+{
+  asio::io_context handler_ctx;
+  std::optional<callback<void(int)>> kept;
+  bool ran = false;
+  {
+    asio::io_context io;
+    awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
+        asio::bind_executor(HandlerExecutor(handler_ctx.get_executor()), [&](error_code, int) { ran = true; }));
+  }
+  BOOST_TEST(!handler_ctx.stopped()); // The release of its work did not stop the idle context.
+  BOOST_TEST(!(*kept)(1));
+  kept.reset();
+  handler_ctx.run(); // The work was carried there, and released.
+  BOOST_TEST(handler_ctx.stopped());
+  BOOST_TEST(!ran);
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_io_context_first_with_the_handler_on_an_idle_context)
+{
+  destroy_the_io_context_first_with_the_handler_on_an_idle_context<asio::io_context::executor_type>();
+  destroy_the_io_context_first_with_the_handler_on_an_idle_context<asio::any_io_executor>();
+}
+
 BOOST_AUTO_TEST_CASE(destroying_the_io_context_first_while_the_completion_waits_in_another)
 {
   asio::io_context app;

@@ -56,7 +56,7 @@ struct op_header;
 
 /// An operation's place in the registry of one execution context. Which of
 /// its operation's two links it is rides in the low bit of the shard pointer
-/// (shards are 64-byte aligned), so the link finds its operation without
+/// (shards are 64-byte aligned): the operation's own link finds it without
 /// storing a pointer to it.
 struct registry_link
 {
@@ -95,18 +95,32 @@ struct op_header
   void destroy() noexcept;
 
   /// The operation that `link` belongs to.
-  static op_header* of(registry_link& link) noexcept
-  {
-    auto* links = &link - link.index();
-    return reinterpret_cast<op_header*>(reinterpret_cast<char*>(links) - offsetof(op_header, links_));
-  }
+  static op_header* of(registry_link& link) noexcept;
 
   anchor* anchor_;
 
   // An operation is registered with the context of its I/O executor and, when
-  // it differs, with the context of its handler's executor.
-  registry_link links_[2];
+  // it differs, with the context of its handler's executor, through a
+  // handler_context_link.
+  registry_link link_;
 };
+
+/// An operation's link to the registry of its handler executor's context,
+/// when that is another context than its I/O executor's. Few operations need
+/// one: it follows the operation in the same block, only then, and knows
+/// its way back (index 1).
+struct handler_context_link
+{
+  registry_link link_{1};
+  op_header* op_;
+};
+
+inline op_header* op_header::of(registry_link& link) noexcept
+{
+  if (link.index() == 1)
+    return reinterpret_cast<handler_context_link&>(link).op_;
+  return reinterpret_cast<op_header*>(reinterpret_cast<char*>(&link) - offsetof(op_header, link_));
+}
 
 /// How to stop a legacy operation; registered by `callback::on_cancel`.
 class cancel_hook
@@ -160,6 +174,17 @@ inline constexpr std::uint32_t result_came_late = 512;
 // operation's work and memory are the poster's to release as it leaves.
 inline constexpr std::uint32_t handler_ran = 1024;
 
+// Facts about an operation's layout, kept in its anchor (which has room for
+// them) and written as the operation is built, before another thread can
+// reach it; only read afterwards.
+enum op_flag : std::uint8_t
+{
+  // A handler_context_link follows the operation in its block.
+  has_handler_context_link = 1,
+  // Work is counted on the handler's executor, inside the executor itself.
+  counts_handler_work = 2,
+};
+
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
 inline constexpr std::uint32_t waits_for_callback = 1u << 16;
@@ -183,8 +208,19 @@ public:
   anchor& operator=(const anchor&) = delete;
 
   /// What the operation does (set as the operation is constructed).
-  void set_functions(const op_functions& functions) noexcept { functions_ = &functions; }
-  const op_functions& functions() const noexcept { return *functions_; }
+  void set_functions(const op_functions& functions) noexcept
+  {
+    functions_ = reinterpret_cast<std::uintptr_t>(&functions) | (functions_ & op_flags_mask);
+  }
+
+  const op_functions& functions() const noexcept
+  {
+    return *reinterpret_cast<const op_functions*>(functions_ & ~op_flags_mask);
+  }
+
+  /// Sets a fact about the operation's layout: only while it is built.
+  void set_op_flag(op_flag flag) noexcept { functions_ |= flag; }
+  bool has_op_flag(op_flag flag) const noexcept { return (functions_ & flag) != 0; }
 
   /// Binds the anchor to its operation, before any callback exists.
   void start(op_header* op) noexcept
@@ -670,7 +706,11 @@ private:
       static_cast<std::uint32_t>(asio::cancellation_type::terminal)};
   std::atomic<cancel_hook*> hooks_{nullptr};
   op_header* op_ = nullptr;
-  const op_functions* functions_ = nullptr;
+  // The operation's functions, with its op_flags in the low bits: both are
+  // what the operation is, set as it is built.
+  static constexpr std::uintptr_t op_flags_mask = 3;
+  static_assert(alignof(op_functions) > op_flags_mask);
+  std::uintptr_t functions_ = 0;
   // The context's counters. The low bit is set once the anchor keeps them
   // alive, by the operation's owner (the only writer) while other threads
   // may read the address; read as the anchor goes, after the last share.

@@ -19,6 +19,7 @@
 #include <awaitify/detail/asio.hpp>
 
 #include <memory>
+#include <new>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -113,7 +114,7 @@ public:
   void release_work() noexcept { work_.reset(); }
 
   /// Releases the work from a thread that runs none of its context.
-  void release_work_through_context() noexcept
+  void release_work_through_context(bool /*counted: known here*/) noexcept
   {
     if (work_)
       work_->reset_through_context();
@@ -132,27 +133,25 @@ concept tracks_in_own_type = is_standard_executor<Executor> && std::is_same_v<tr
 
 // A type-erased executor (a coroutine's any_io_executor) counts work in its
 // own type: one executor both posts and holds the work, instead of an
-// executor beside an optional tracked copy of itself.
+// executor beside an optional tracked copy of itself. Whether it counts is
+// kept by the operation (counts_handler_work), where a flag costs no room.
 template <tracks_in_own_type Executor>
 class handler_executor<Executor, true>
 {
 public:
   explicit handler_executor(const Executor& ex) : ex_(ex) {}
 
-  void count_work()
-  {
-    ex_ = asio::prefer(ex_, asio::execution::outstanding_work.tracked);
-    counts_work_ = true;
-  }
+  void count_work() { ex_ = asio::prefer(ex_, asio::execution::outstanding_work.tracked); }
 
   /// Releases the work now; the executor is unusable afterwards.
   void release_work() noexcept { [[maybe_unused]] Executor released(std::move(ex_)); }
 
   /// Releases the work from a thread that runs none of its context; the
-  /// executor is unusable afterwards.
-  void release_work_through_context() noexcept
+  /// executor is unusable afterwards. `counted`: whether count_work() was
+  /// called.
+  void release_work_through_context(bool counted) noexcept
   {
-    if (counts_work_)
+    if (counted)
       release_through_context(std::move(ex_));
     else
       release_work();
@@ -162,7 +161,6 @@ public:
 
 private:
   Executor ex_;
-  bool counts_work_ = false;
 };
 
 template <typename Executor>
@@ -211,7 +209,7 @@ public:
   void release_work() noexcept { stop_tracking(false); }
 
   /// Releases the work from a thread that runs none of its context.
-  void release_work_through_context() noexcept { stop_tracking(true); }
+  void release_work_through_context(bool /*counted: known here*/) noexcept { stop_tracking(true); }
 
   Executor get() const noexcept
   {
@@ -321,6 +319,15 @@ private:
   Result result_;
 };
 
+/// Room for an operation and, after it, its link to the handler's context
+/// (aligned: the operation's size is a multiple of its alignment, at least a
+/// pointer's).
+template <typename Op>
+struct op_block_with_link
+{
+  alignas(Op) unsigned char bytes_[sizeof(Op) + sizeof(handler_context_link)];
+};
+
 /// The operation. `TrackWork` is false only for awaitify's internal
 /// operations that must not keep their context running (a stream's teardown).
 template <typename Signature, typename Handler, typename IoExecutor, bool TrackWork = true>
@@ -358,14 +365,21 @@ public:
   static async_call_op* create(H&& handler, const IoExecutor& io_ex, anchor* a, bool handler_elsewhere)
   {
     allocator_type alloc(handler_allocator<Handler>::get(handler));
-    async_call_op* op = std::allocator_traits<allocator_type>::allocate(alloc, 1);
+    void* memory = allocate(alloc, handler_elsewhere);
     try
     {
-      return ::new (static_cast<void*>(op)) async_call_op(std::forward<H>(handler), io_ex, a, alloc, handler_elsewhere);
+      auto* op = ::new (memory) async_call_op(std::forward<H>(handler), io_ex, a, alloc);
+      if (handler_elsewhere)
+      {
+        a->set_op_flag(has_handler_context_link);
+        ::new (static_cast<void*>(reinterpret_cast<char*>(op) + sizeof(async_call_op)))
+            handler_context_link{registry_link{1}, op};
+      }
+      return op;
     }
     catch (...)
     {
-      std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
+      deallocate(alloc, memory, handler_elsewhere);
       throw;
     }
   }
@@ -384,13 +398,13 @@ public:
   /// context and, if it differs, the handler executor's context.
   bool enroll(op_registry& io_registry, op_registry* handler_registry) noexcept
   {
-    if (!io_registry.add(this->links_[0]))
+    if (!io_registry.add(this->link_))
       return false;
     if (handler_registry)
     {
-      if (!handler_registry->add(this->links_[1]))
+      if (!handler_registry->add(handler_link().link_))
       {
-        op_registry::remove(this->links_[0]);
+        op_registry::remove(this->link_);
         return false;
       }
     }
@@ -457,7 +471,7 @@ public:
         // handler's context elsewhere (do_post).
         if (!op->handler_elsewhere())
           op->io_work_.reset_through_context();
-        op->handler_target_.release_work_through_context();
+        op->handler_target_.release_work_through_context(op->handler_work_counted());
       }
       else
         op->io_work_.reset_through_context();
@@ -482,7 +496,7 @@ public:
     if (posts_to_handler_executor && !op->anchor_->is_abandoned())
       op->handler_target_.release_work();
     else
-      op->handler_target_.release_work_through_context();
+      op->handler_target_.release_work_through_context(op->handler_work_counted());
     op->anchor_->keep_stats_for_sharers();
     {
       // Still registered, so that a shutdown of the other context on another
@@ -498,8 +512,7 @@ private:
   using result_type = typename op_base<Signature>::result_type;
 
   template <typename H>
-  async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc,
-      bool handler_elsewhere)
+  async_call_op(H&& handler, const IoExecutor& io_ex, anchor* a, const allocator_type& alloc)
     : op_base<Signature>(a, functions)
     , handler_(std::forward<H>(handler))
     , io_work_(io_ex)
@@ -507,9 +520,6 @@ private:
     , handler_target_(asio::get_associated_executor(handler_, io_ex))
     , alloc_(alloc)
   {
-    // The second link, to the handler context's registry, is used only then.
-    if (handler_elsewhere)
-      this->links_[1].tagged_shard_ = 1;
     // As Asio's handler_work does: count the handler's executor separately
     // only when it is not the I/O executor itself.
     const auto& handler_ex = handler_target_.get();
@@ -524,20 +534,54 @@ private:
       same = target && *target == io_ex;
     }
     if (!same)
+    {
       handler_target_.count_work();
+      a->set_op_flag(counts_handler_work);
+    }
   }
 
   /// Whether the handler's executor is of another context than the I/O
   /// executor's.
-  bool handler_elsewhere() const noexcept { return this->links_[1].index() == 1; }
+  bool handler_elsewhere() const noexcept { return this->anchor_->has_op_flag(has_handler_context_link); }
+
+  bool handler_work_counted() const noexcept { return this->anchor_->has_op_flag(counts_handler_work); }
+
+  /// The link to the handler's context, when handler_elsewhere().
+  handler_context_link& handler_link() noexcept
+  {
+    return *std::launder(
+        reinterpret_cast<handler_context_link*>(reinterpret_cast<char*>(this) + sizeof(async_call_op)));
+  }
 
   static void unlink(async_call_op* op) noexcept
   {
     // The last moment the context is known to be alive: registered, the
     // operation is waited for by its shutdown.
     op->anchor_->keep_stats_for_sharers();
-    for (registry_link& link : op->links_)
-      op_registry::remove(link);
+    op_registry::remove(op->link_);
+    if (op->handler_elsewhere())
+      op_registry::remove(op->handler_link().link_);
+  }
+
+  using block_with_link = op_block_with_link<async_call_op>;
+
+  static void* allocate(allocator_type& alloc, bool with_link)
+  {
+    if (!with_link)
+      return std::allocator_traits<allocator_type>::allocate(alloc, 1);
+    typename std::allocator_traits<allocator_type>::template rebind_alloc<block_with_link> block_alloc(alloc);
+    return std::allocator_traits<decltype(block_alloc)>::allocate(block_alloc, 1);
+  }
+
+  static void deallocate(allocator_type& alloc, void* memory, bool with_link) noexcept
+  {
+    if (!with_link)
+    {
+      std::allocator_traits<allocator_type>::deallocate(alloc, static_cast<async_call_op*>(memory), 1);
+      return;
+    }
+    typename std::allocator_traits<allocator_type>::template rebind_alloc<block_with_link> block_alloc(alloc);
+    std::allocator_traits<decltype(block_alloc)>::deallocate(block_alloc, static_cast<block_with_link*>(memory), 1);
   }
 
   // Asio requires the memory to be freed before the handler is invoked.
@@ -545,9 +589,10 @@ private:
   {
     anchor* a = op->anchor_;
     allocator_type alloc(op->alloc_);
+    const bool with_link = op->handler_elsewhere();
     op->destroy_result();
     op->~async_call_op();
-    std::allocator_traits<allocator_type>::deallocate(alloc, op, 1);
+    deallocate(alloc, op, with_link);
     a->end_operation();
   }
 
@@ -567,7 +612,7 @@ private:
       {
         op->anchor_->keep_stats_for_sharers(); // The counters are the I/O context's.
         op->io_work_.reset_through_context();
-        op_registry::remove(op->links_[0]);
+        op_registry::remove(op->link_);
       }
       // A type-erased handler executor (a coroutine's any_io_executor)
       // around an executor of the I/O executor's type: posting to that
@@ -591,7 +636,7 @@ private:
       // unlink itself from a context its handler's destruction (or another
       // thread) may have destroyed meanwhile.
       if (op->handler_elsewhere())
-        op_registry::remove(op->links_[1]);
+        op_registry::remove(op->handler_link().link_);
       post(op->io_ex_, op);
     }
   }
@@ -615,7 +660,7 @@ private:
 
   static constexpr op_functions functions{&do_post, &do_destroy};
 
-  Handler handler_;
+  [[no_unique_address]] Handler handler_;
   io_work_type io_work_;
   [[no_unique_address]] io_executor_copy io_ex_;
   handler_target_type handler_target_;
