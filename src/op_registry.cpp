@@ -30,7 +30,7 @@ void unlink(registry_link& link) noexcept
   link.prev_->next_ = link.next_;
   link.next_->prev_ = link.prev_;
   link.prev_ = link.next_ = nullptr;
-  link.tagged_shard_ &= 1; // Keeps which link it is.
+  link.tagged_shard_ &= registry_link::owner_bits;
 }
 
 // The operations that shutdowns running on this thread abandoned and are
@@ -149,7 +149,7 @@ bool op_registry::add(registry_link& link) noexcept
   std::lock_guard lock(shard.lock_);
   if (shard.shut_down_)
     return false;
-  link.tagged_shard_ = reinterpret_cast<std::uintptr_t>(&shard) | link.index();
+  link.tagged_shard_ = reinterpret_cast<std::uintptr_t>(&shard) | (link.tagged_shard_ & registry_link::owner_bits);
   link.prev_ = &shard.head_;
   link.next_ = shard.head_.next_;
   shard.head_.next_->prev_ = &link;

@@ -54,20 +54,20 @@ struct registry_shard;
 void yield_now() noexcept;
 struct op_header;
 
-/// An operation's place in the registry of one execution context. Which of
-/// its operation's two links it is rides in the low bit of the shard pointer
-/// (shards are 64-byte aligned): the operation's own link finds it without
-/// storing a pointer to it.
+/// An operation's place in the registry of one execution context. The low
+/// bits of the shard pointer (shards are 64-byte aligned) are the owner's,
+/// kept by the registry: which of its operation's two links it is (bit 0),
+/// so that the operation's own link finds it without storing a pointer to
+/// it, and facts the operation keeps there (see op_header).
 struct registry_link
 {
+  static constexpr std::uintptr_t owner_bits = 63;
+
   std::uintptr_t tagged_shard_ = 0;
   registry_link* prev_ = nullptr;
   registry_link* next_ = nullptr;
 
-  registry_shard* shard() const noexcept
-  {
-    return reinterpret_cast<registry_shard*>(tagged_shard_ & ~std::uintptr_t(1));
-  }
+  registry_shard* shard() const noexcept { return reinterpret_cast<registry_shard*>(tagged_shard_ & ~owner_bits); }
 
   std::size_t index() const noexcept { return tagged_shard_ & 1; }
 };
@@ -96,6 +96,24 @@ struct op_header
 
   /// The operation that `link` belongs to.
   static op_header* of(registry_link& link) noexcept;
+
+  // Facts about the operation, set as it is built (before another thread can
+  // reach it) and only read afterwards. They ride in its own link's low bits
+  // (see registry_link): its memory has no room to spare, and the threads
+  // that own the operation read them there, not in the anchor, whose lines
+  // the legacy thread writes as the handler runs.
+  enum flag : std::uintptr_t
+  {
+    // A handler_context_link follows the operation in its block.
+    has_handler_context_link = 2,
+    // Work is counted on the handler's executor, inside that executor.
+    counts_handler_work = 4,
+  };
+
+  void set(flag f) noexcept { link_.tagged_shard_ |= f; }
+  bool has(flag f) const noexcept { return (link_.tagged_shard_ & f) != 0; }
+
+  static_assert(registry_link::owner_bits >= (has_handler_context_link | counts_handler_work | 1));
 
   anchor* anchor_;
 
@@ -174,17 +192,6 @@ inline constexpr std::uint32_t result_came_late = 512;
 // operation's work and memory are the poster's to release as it leaves.
 inline constexpr std::uint32_t handler_ran = 1024;
 
-// Facts about an operation's layout, kept in its anchor (which has room for
-// them) and written as the operation is built, before another thread can
-// reach it; only read afterwards.
-enum op_flag : std::uint8_t
-{
-  // A handler_context_link follows the operation in its block.
-  has_handler_context_link = 1,
-  // Work is counted on the handler's executor, inside the executor itself.
-  counts_handler_work = 2,
-};
-
 // In cancel_types_, beside the accepted cancellation types: a hook asked the
 // operation to wait for its callback after a cancellation.
 inline constexpr std::uint32_t waits_for_callback = 1u << 16;
@@ -208,19 +215,8 @@ public:
   anchor& operator=(const anchor&) = delete;
 
   /// What the operation does (set as the operation is constructed).
-  void set_functions(const op_functions& functions) noexcept
-  {
-    functions_ = reinterpret_cast<std::uintptr_t>(&functions) | (functions_ & op_flags_mask);
-  }
-
-  const op_functions& functions() const noexcept
-  {
-    return *reinterpret_cast<const op_functions*>(functions_ & ~op_flags_mask);
-  }
-
-  /// Sets a fact about the operation's layout: only while it is built.
-  void set_op_flag(op_flag flag) noexcept { functions_ |= flag; }
-  bool has_op_flag(op_flag flag) const noexcept { return (functions_ & flag) != 0; }
+  void set_functions(const op_functions& functions) noexcept { functions_ = &functions; }
+  const op_functions& functions() const noexcept { return *functions_; }
 
   /// Binds the anchor to its operation, before any callback exists.
   void start(op_header* op) noexcept
@@ -706,11 +702,7 @@ private:
       static_cast<std::uint32_t>(asio::cancellation_type::terminal)};
   std::atomic<cancel_hook*> hooks_{nullptr};
   op_header* op_ = nullptr;
-  // The operation's functions, with its op_flags in the low bits: both are
-  // what the operation is, set as it is built.
-  static constexpr std::uintptr_t op_flags_mask = 3;
-  static_assert(alignof(op_functions) > op_flags_mask);
-  std::uintptr_t functions_ = 0;
+  const op_functions* functions_ = nullptr;
   // The context's counters. The low bit is set once the anchor keeps them
   // alive, by the operation's owner (the only writer) while other threads
   // may read the address; read as the anchor goes, after the last share.

@@ -134,7 +134,8 @@ concept tracks_in_own_type = is_standard_executor<Executor> && std::is_same_v<tr
 // A type-erased executor (a coroutine's any_io_executor) counts work in its
 // own type: one executor both posts and holds the work, instead of an
 // executor beside an optional tracked copy of itself. Whether it counts is
-// kept by the operation (counts_handler_work), where a flag costs no room.
+// kept by the operation (op_header::counts_handler_work), where a flag costs
+// no room.
 template <tracks_in_own_type Executor>
 class handler_executor<Executor, true>
 {
@@ -371,7 +372,7 @@ public:
       auto* op = ::new (memory) async_call_op(std::forward<H>(handler), io_ex, a, alloc);
       if (handler_elsewhere)
       {
-        a->set_op_flag(has_handler_context_link);
+        op->set(op_header::has_handler_context_link);
         ::new (static_cast<void*>(reinterpret_cast<char*>(op) + sizeof(async_call_op)))
             handler_context_link{registry_link{1}, op};
       }
@@ -536,15 +537,15 @@ private:
     if (!same)
     {
       handler_target_.count_work();
-      a->set_op_flag(counts_handler_work);
+      this->set(op_header::counts_handler_work);
     }
   }
 
   /// Whether the handler's executor is of another context than the I/O
   /// executor's.
-  bool handler_elsewhere() const noexcept { return this->anchor_->has_op_flag(has_handler_context_link); }
+  bool handler_elsewhere() const noexcept { return this->has(op_header::has_handler_context_link); }
 
-  bool handler_work_counted() const noexcept { return this->anchor_->has_op_flag(counts_handler_work); }
+  bool handler_work_counted() const noexcept { return this->has(op_header::counts_handler_work); }
 
   /// The link to the handler's context, when handler_elsewhere().
   handler_context_link& handler_link() noexcept
