@@ -444,6 +444,35 @@ BOOST_AUTO_TEST_CASE(a_handler_that_owns_the_other_context_among_operations_wait
     BOOST_TEST(!cb(1));
 }
 
+BOOST_AUTO_TEST_CASE(the_io_context_destroyed_before_and_after_a_completion_for_a_strand_elsewhere_is_delivered)
+{
+  // Abandoned, or delivered to the I/O context and destroyed with it: either
+  // way the handler goes with the I/O context, and the work it held on the
+  // strand's idle context is released there, not by stopping it.
+  for (const bool delivered_first : {false, true})
+  {
+    asio::io_context other;
+    asio::io_context::strand strand(other);
+    std::optional<callback<void(int)>> kept;
+    bool ran = false;
+    auto witness = std::make_shared<int>(0);
+    {
+      asio::io_context io;
+      awaitify::async_call<void(int)>(io, [&](callback<void(int)> cb) { kept = cb; },
+          asio::bind_executor(strand, [&ran, w = witness](error_code, int) { ran = true; }));
+      if (delivered_first)
+        BOOST_TEST((*kept)(1));
+    }
+    BOOST_TEST(witness.use_count() == 1);
+    BOOST_TEST(!other.stopped());
+    BOOST_TEST(!(*kept)(2));
+    kept.reset();
+    other.run();
+    BOOST_TEST(!ran);
+    BOOST_TEST(other.stopped());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_delivered_completion_destroyed_with_the_io_context_when_its_handler_owns_the_strands_context)
 {
   // An io_context::strand cannot be posted to directly: the completion goes
