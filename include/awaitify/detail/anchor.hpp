@@ -130,7 +130,7 @@ struct op_header
 struct handler_context_link
 {
   registry_link link_{1};
-  op_header* op_;
+  op_header* op_ = nullptr;
 };
 
 inline op_header* op_header::of(registry_link& link) noexcept
