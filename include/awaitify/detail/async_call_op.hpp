@@ -500,9 +500,11 @@ public:
       op->handler_target_.release_work_through_context(op->handler_work_counted());
     op->anchor_->keep_stats_for_sharers();
     {
-      // Still registered, so that a shutdown of the other context on another
-      // thread waits until the handler is gone; a shutdown that destroying it
-      // starts on this thread does not wait for it (see op_registry).
+      // An abandoned operation is still registered with the other context,
+      // so that its shutdown on another thread waits until the handler is
+      // gone; a shutdown that destroying it starts on this thread does not
+      // wait for it (see op_registry). A delivered one is registered only
+      // with the context that destroys it (see do_post).
       [[maybe_unused]] Handler handler(std::move(op->handler_));
     }
     unlink(op);
