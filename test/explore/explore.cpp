@@ -69,6 +69,21 @@ std::size_t explore_all(const std::vector<step>& prefix, const std::vector<step>
   return played;
 }
 
+/// Explores every order of up to 4 events of `alphabet` after an operation
+/// started by `start` in each of `modes`.
+std::size_t explore_modes(event start, const std::vector<std::uint8_t>& modes, const std::vector<step>& alphabet)
+{
+  std::size_t played = 0;
+  for (std::uint8_t mode : modes)
+    played += explore_all({{start, mode}}, alphabet, 4);
+  return played;
+}
+
+/// The events of one operation against both contexts.
+const std::vector<step> operation_alphabet{{event::invoke, 0}, {event::drop, 0}, {event::copy, 0},
+    {event::cancel_terminal, 0}, {event::cancel_partial, 0}, {event::run_io, 0}, {event::run_app, 0},
+    {event::shutdown_app, 0}, {event::run_inside, 0}};
+
 BOOST_AUTO_TEST_SUITE(explore)
 
 BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_one_operation)
@@ -86,14 +101,21 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_one_operation)
   // waiting hook that calls back, and its handler there too.
   for (int m : {128, 128 | 2 | 4 | 16, 128 | 1 | 2})
     modes.push_back(static_cast<std::uint8_t>(m));
-  const std::vector<step> alphabet{{event::invoke, 0}, {event::drop, 0}, {event::copy, 0},
-      {event::cancel_terminal, 0}, {event::cancel_partial, 0}, {event::run_io, 0}, {event::run_app, 0},
-      {event::shutdown_app, 0}, {event::run_inside, 0}};
-  std::size_t played = 0;
-  for (std::uint8_t mode : modes)
-    played += explore_all({{event::start, mode}}, alphabet, 4);
+  const std::size_t played = explore_modes(event::start, modes, operation_alphabet);
   BOOST_TEST(played > 75000u);
   BOOST_TEST_MESSAGE("operation: " << played << " scenarios");
+}
+
+BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_whose_handler_is_reached_through_the_io_context)
+{
+  // Its completion is delivered to the I/O context, which dispatches it to
+  // a strand of the handler context: no hook, a hook of each kind (waiting
+  // and calling back, detaching), and an init queued on the library's
+  // context.
+  const std::vector<std::uint8_t> modes{0, 2, 2 | 8, 2 | 4 | 16, 2 | 64, 128};
+  const std::size_t played = explore_modes(event::start_through_io, modes, operation_alphabet);
+  BOOST_TEST(played > 30000u);
+  BOOST_TEST_MESSAGE("operation through the I/O context: " << played << " scenarios");
 }
 
 BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_through_a_c_carrier)
@@ -106,9 +128,7 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_through_a_c_carri
       through_c | 2 | 4 | 16, through_c | 1 | 2 | 4};
   const std::vector<step> alphabet{{event::invoke, 0}, {event::drop, 0}, {event::copy, 0}, {event::c_hand_over, 0},
       {event::c_reclaim, 0}, {event::cancel_terminal, 0}, {event::run_io, 0}, {event::shutdown_app, 0}};
-  std::size_t played = 0;
-  for (std::uint8_t mode : modes)
-    played += explore_all({{event::start, mode}}, alphabet, 4);
+  const std::size_t played = explore_modes(event::start, modes, alphabet);
   BOOST_TEST(played > 20000u);
   BOOST_TEST_MESSAGE("operation through C: " << played << " scenarios");
 }
@@ -126,9 +146,7 @@ BOOST_AUTO_TEST_CASE(every_order_of_the_events_of_an_operation_whose_set_fails)
   const std::vector<step> alphabet{{event::invoke, 0}, {event::drop, 0}, {event::c_hand_over, 0},
       {event::cancel_terminal, 0}, {event::run_io, 0}, {event::run_app, 0}, {event::shutdown_app, 0},
       {event::fail_set, 0}, {event::fail_set, 2}};
-  std::size_t played = 0;
-  for (std::uint8_t mode : modes)
-    played += explore_all({{event::start, mode}}, alphabet, 4);
+  const std::size_t played = explore_modes(event::start, modes, alphabet);
   BOOST_TEST(played > 50000u);
   BOOST_TEST_MESSAGE("operation in a failing set: " << played << " scenarios");
 }

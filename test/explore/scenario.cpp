@@ -14,7 +14,7 @@ const char* to_string(event e) noexcept
 {
   static const char* const names[] = {"start", "invoke", "drop", "copy", "cancel_terminal", "cancel_partial",
       "run_io", "run_app", "shutdown_app", "push", "push_beyond_demand", "take", "close", "wait_key",
-      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim", "fail_set", "run_inside"};
+      "complete_key", "cancel_wait", "c_hand_over", "c_reclaim", "fail_set", "run_inside", "start_through_io"};
   static_assert(sizeof(names) / sizeof(names[0]) == static_cast<std::size_t>(event::count));
   return e < event::count ? names[static_cast<std::size_t>(e)] : "?";
 }
@@ -42,13 +42,14 @@ void scenario::check_contexts_not_stopped(const char* after)
     violation(std::string("the handler context was stopped by ") + after);
 }
 
-void scenario::start(op_mode mode)
+void scenario::start(op_mode mode, bool through_io)
 {
   if (ops_.size() >= 4)
     return;
   op_state& op = ops_.emplace_back();
   op.mode = mode;
-  op.on_app = mode.handler_on_app && app_;
+  op.through_io = through_io && app_;
+  op.on_app = (mode.handler_on_app || op.through_io) && app_;
   auto init = [this, &op](callback<void(int)> cb) {
     if (op.mode.has_hook)
     {
@@ -88,7 +89,10 @@ void scenario::start(op_mode mode)
       violation("a handler ran twice");
   };
   auto begin = [&](auto&& initiate) {
-    if (op.on_app)
+    if (op.through_io)
+      awaitify::async_call<void(int)>(io_executor(), initiate,
+          asio::bind_executor(asio::io_context::strand(*app_), asio::bind_cancellation_slot(op.signal.slot(), handler)));
+    else if (op.on_app)
       awaitify::async_call<void(int)>(io_executor(), initiate,
           asio::bind_executor(app_executor(), asio::bind_cancellation_slot(op.signal.slot(), handler)));
     else
@@ -147,6 +151,9 @@ void scenario::play(const step& s)
   case event::start:
     start(op_mode::from(s.parameter));
     break;
+  case event::start_through_io:
+    start(op_mode::from(s.parameter), true);
+    break;
   case event::invoke:
     if (op)
       invoke(*op, s.parameter);
@@ -194,6 +201,18 @@ void scenario::play(const step& s)
   case event::shutdown_app:
     if (!app_)
       break;
+    // The handler context must outlive a completion delivered to the I/O
+    // context on its way there (as for Asio's own operations): the I/O
+    // context passes on what it holds first.
+    for (const op_state& o : ops_)
+    {
+      if (o.through_io && o.handler_runs == 0)
+      {
+        io_->poll();
+        io_->restart();
+        break;
+      }
+    }
     for (op_state& o : ops_)
       if (o.on_app && o.handler_runs == 0)
         o.expected_abandoned = true;

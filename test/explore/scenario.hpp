@@ -28,6 +28,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/io_context_strand.hpp>
 
 #include "common/counting_executor.hpp"
 
@@ -78,6 +79,11 @@ enum class event : std::uint8_t
   // ready there, before its poster leaves the executor's execute(): a
   // handler that runs before the thread that completed it is out.
   run_inside,
+  // An operation (op_mode from the parameter) whose handler is bound to an
+  // io_context::strand of the handler context, which cannot be posted to
+  // directly: its completion is delivered to the I/O context, which
+  // dispatches it there.
+  start_through_io,
   count
 };
 
@@ -135,6 +141,7 @@ private:
   {
     op_mode mode{};
     bool on_app = false;
+    bool through_io = false;
     bool expected_abandoned = false;
     bool in_hook = false;
     // What may explain a lost invocation: a result before it (a duplicate),
@@ -164,7 +171,7 @@ private:
     std::shared_ptr<int> token = std::make_shared<int>(0);
   };
 
-  void start(op_mode mode);
+  void start(op_mode mode, bool through_io = false);
   /// Invokes the operation's callback (or makes the C library's call), and
   /// checks that a lost invocation is reported only as what explains it.
   void invoke(op_state& op, std::uint8_t parameter);
