@@ -122,6 +122,10 @@ public:
         locked->resume();
     });
     stub.async()->Count(&reader->context_, &reader->request_, reader.get());
+    // A paused read is resumed from outside gRPC's reactions (by the
+    // stream's grant): without a hold, gRPC may finish the call meanwhile,
+    // and a read started then touches a call that is gone.
+    reader->AddHold();
     reader->reading_ = true;
     reader->StartRead(&reader->reply_);
     reader->StartCall();
@@ -129,22 +133,31 @@ public:
   }
 
   /// Thread-safe.
-  void cancel() { context_.TryCancel(); }
+  void cancel()
+  {
+    context_.TryCancel();
+    resume(); // A paused reader reads once more, to learn that it is over.
+  }
 
   void OnReadDone(bool ok) override
   {
-    std::lock_guard lock(mutex_);
-    if (!ok)
     {
-      reading_ = false; // OnDone follows.
-      ended_ = true;
-      return;
-    }
-    sink_(reply_.i());
-    if (sink_.demand() > 0)
-      StartRead(&reply_);
-    else
+      std::lock_guard lock(mutex_);
+      if (ok)
+      {
+        // Once the stream is gone (its teardown cancels the call), read on
+        // until gRPC says that the call is over.
+        const bool gone = sink_(reply_.i()) == awaitify::push_result::closed;
+        if (gone || sink_.demand() > 0)
+          StartRead(&reply_);
+        else
+          reading_ = false;
+        return;
+      }
       reading_ = false;
+      ended_ = true;
+    }
+    RemoveHold(); // No read starts again: OnDone may follow (on this thread).
   }
 
   void OnDone(const grpc::Status& status) override
