@@ -219,7 +219,7 @@ void scenario::play(const step& s)
     for (wait_state& w : waits_)
       if (w.on_app)
         w.decided = true; // Abandoned.
-    app_.reset();
+    destroy_app();
     break;
   case event::push:
   case event::push_beyond_demand:
@@ -377,11 +377,20 @@ void scenario::take_next(bool* ended)
   });
 }
 
+void scenario::destroy_app()
+{
+  // Its shutdown may post to the I/O context (work carried back), and a
+  // run_inside there polls both: never the context being destroyed (which
+  // std::optional may still hold while its destructor runs).
+  app_destroyed_ = true;
+  app_.reset();
+}
+
 void scenario::poll_both()
 {
   io_->poll();
   io_->restart();
-  if (app_)
+  if (app_ && !app_destroyed_)
   {
     app_->poll();
     app_->restart();
@@ -454,7 +463,7 @@ std::vector<std::string> scenario::finish()
   }
   if (awaitify::get_counters(*io_).pending != 0)
     violation("operations still pending at the end: " + std::to_string(awaitify::get_counters(*io_).pending));
-  app_.reset();
+  destroy_app();
   io_.reset();
   lib_.reset();
   set_.reset(); // Holding the anchors of operations whose contexts are gone.

@@ -188,6 +188,8 @@ private:
   /// Runs both contexts' ready handlers; a context that runs out of work
   /// here stops, which is no foreign release, so it is restarted.
   void poll_both();
+  /// Destroys the handler context.
+  void destroy_app();
 
   // The executor of a thread-bound library (awaitify::on), which outlives
   // the operations bound to it, as awaitify::on requires; run with app_.
@@ -196,6 +198,7 @@ private:
   std::optional<asio::io_context> lib_{std::in_place};
   std::optional<asio::io_context> io_{std::in_place};
   std::optional<asio::io_context> app_{std::in_place};
+  bool app_destroyed_ = false;
   std::deque<op_state> ops_;
   std::optional<awaitify::operation_set> set_{std::in_place};
 
