@@ -373,8 +373,7 @@ public:
       if (handler_elsewhere)
       {
         op->set(op_header::has_handler_context_link);
-        ::new (static_cast<void*>(reinterpret_cast<char*>(op) + sizeof(async_call_op)))
-            handler_context_link{registry_link{1}, op};
+        ::new (op->handler_link_address()) handler_context_link{registry_link{1}, op};
       }
       return op;
     }
@@ -549,11 +548,13 @@ private:
 
   bool handler_work_counted() const noexcept { return this->has(op_header::counts_handler_work); }
 
+  /// Where the link to the handler's context is, in a block_with_link.
+  void* handler_link_address() noexcept { return reinterpret_cast<char*>(this) + sizeof(async_call_op); }
+
   /// The link to the handler's context, when handler_elsewhere().
   handler_context_link& handler_link() noexcept
   {
-    return *std::launder(
-        reinterpret_cast<handler_context_link*>(reinterpret_cast<char*>(this) + sizeof(async_call_op)));
+    return *std::launder(static_cast<handler_context_link*>(handler_link_address()));
   }
 
   static void unlink(async_call_op* op) noexcept
@@ -567,13 +568,15 @@ private:
   }
 
   using block_with_link = op_block_with_link<async_call_op>;
+  using block_allocator_type =
+      typename std::allocator_traits<allocator_type>::template rebind_alloc<block_with_link>;
 
   static void* allocate(allocator_type& alloc, bool with_link)
   {
     if (!with_link)
       return std::allocator_traits<allocator_type>::allocate(alloc, 1);
-    typename std::allocator_traits<allocator_type>::template rebind_alloc<block_with_link> block_alloc(alloc);
-    return std::allocator_traits<decltype(block_alloc)>::allocate(block_alloc, 1);
+    block_allocator_type block_alloc(alloc);
+    return std::allocator_traits<block_allocator_type>::allocate(block_alloc, 1);
   }
 
   static void deallocate(allocator_type& alloc, void* memory, bool with_link) noexcept
@@ -583,8 +586,8 @@ private:
       std::allocator_traits<allocator_type>::deallocate(alloc, static_cast<async_call_op*>(memory), 1);
       return;
     }
-    typename std::allocator_traits<allocator_type>::template rebind_alloc<block_with_link> block_alloc(alloc);
-    std::allocator_traits<decltype(block_alloc)>::deallocate(block_alloc, static_cast<block_with_link*>(memory), 1);
+    block_allocator_type block_alloc(alloc);
+    std::allocator_traits<block_allocator_type>::deallocate(block_alloc, static_cast<block_with_link*>(memory), 1);
   }
 
   // Asio requires the memory to be freed before the handler is invoked.
