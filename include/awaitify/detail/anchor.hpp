@@ -208,6 +208,7 @@ class anchor
 public:
   static anchor* create(context_stats& stats, const source_location& where)
   {
+    static_assert(sizeof(anchor) <= block_size && alignof(anchor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
     return ::new (cache::allocate()) anchor(stats, where);
   }
 
@@ -691,9 +692,16 @@ private:
 
   static cancel_hook* hooks_closed() noexcept { return reinterpret_cast<cancel_hook*>(std::uintptr_t(2)); }
 
-  // 72 bytes: with glibc's malloc, a 72-byte block takes the same 80-byte
-  // chunk as a 64-byte one, so the operation's functions live here.
-  using cache = block_cache<72>;
+  // With glibc's malloc, a block of up to 56 bytes takes a 64-byte chunk, and
+  // one of up to 72 an 80-byte chunk: the operation's functions live here,
+  // and the call site takes 8 bytes where the standard source_location
+  // serves (24 elsewhere: see source_location).
+#if defined(AWAITIFY_SOURCE_LOCATION_IS_STD)
+  static constexpr std::size_t block_size = 56;
+#else
+  static constexpr std::size_t block_size = 72;
+#endif
+  using cache = block_cache<block_size>;
 
   std::atomic<std::uint32_t> state_{initiating};
   std::atomic<std::uint32_t> copies_{2};
@@ -711,8 +719,6 @@ private:
   std::atomic<std::uintptr_t> stats_;
   source_location where_;
 };
-
-static_assert(sizeof(anchor) <= 72 && alignof(anchor) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
 
 inline op_header::op_header(anchor* a, const op_functions& functions) noexcept : anchor_(a)
 {
