@@ -20,6 +20,7 @@
 #include <boost/asio/experimental/use_promise.hpp>
 #endif
 
+#include "common/allocating_executor.hpp"
 #include "common/counting_allocator.hpp"
 #include "common/counting_executor.hpp"
 #include "common/io_fixture.hpp"
@@ -777,6 +778,25 @@ BOOST_FIXTURE_TEST_CASE(associated_cancellation_slot_receives_a_handler, io_fixt
   signal.emit(asio::cancellation_type::terminal);
   signal.slot().clear();
   BOOST_TEST((*result == awaitify::error::callback_dropped));
+}
+
+// The completion is posted in memory of the operation's own, lent to the
+// first block the executor asks for during that post; a second one (a
+// strand's own invoker, posted while the function holds the first) and one
+// asked for later, from the thread that runs the function, come from the heap.
+BOOST_FIXTURE_TEST_CASE(the_operations_post_buffer_serves_one_block_of_the_post_only, io_fixture)
+{
+  awaitify_test::allocation_log log;
+  worker legacy;
+  int result = 0;
+  awaitify::async_call<void(int)>(ioc,
+      [&](callback<void(int)> cb) { legacy.post([cb = std::move(cb)]() mutable { cb(7); }); },
+      asio::bind_executor(awaitify_test::allocating_executor<>(ioc, log), [&](error_code, int v) { result = v; }));
+  run();
+  BOOST_TEST(result == 7);
+  BOOST_TEST_REQUIRE(log.holding_the_function != nullptr);
+  BOOST_TEST(log.while_it_is_held != log.holding_the_function);
+  BOOST_TEST(log.on_the_running_thread != log.holding_the_function);
 }
 
 BOOST_AUTO_TEST_SUITE_END() // associators

@@ -102,6 +102,12 @@ public:
 };
 
 /// The handler's executor, and the outstanding work on it when counted.
+/**
+ * Every form has the same members. `counted` says whether count_work() was
+ * called: the operation keeps that (op_header::counts_handler_work), where a
+ * flag costs no room. The work is released once, by release_work(),
+ * release_work_through_context() or take_work(); get() serves until then.
+ */
 template <typename Executor, bool Track>
 class handler_executor
 {
@@ -110,8 +116,8 @@ public:
 
   void count_work() { work_.emplace(ex_); }
 
-  /// Releases the work now; the executor stays usable.
-  void release_work() noexcept { work_.reset(); }
+  /// Releases the work now.
+  void release_work(bool /*counted: known here*/) noexcept { work_.reset(); }
 
   /// Releases the work from a thread that runs none of its context.
   void release_work_through_context(bool /*counted: known here*/) noexcept
@@ -121,7 +127,13 @@ public:
     work_.reset();
   }
 
-  const Executor& get() const noexcept { return ex_; }
+  /// The work, released when the result is destroyed.
+  std::optional<executor_work<Executor, Track>> take_work(bool /*counted: known here*/) noexcept
+  {
+    return std::exchange(work_, std::nullopt);
+  }
+
+  const Executor& get(bool /*counted: known here*/) const noexcept { return ex_; }
 
 private:
   Executor ex_;
@@ -133,9 +145,7 @@ concept tracks_in_own_type = is_standard_executor<Executor> && std::is_same_v<tr
 
 // A type-erased executor (a coroutine's any_io_executor) counts work in its
 // own type: one executor both posts and holds the work, instead of an
-// executor beside an optional tracked copy of itself. Whether it counts is
-// kept by the operation (op_header::counts_handler_work), where a flag costs
-// no room.
+// executor beside an optional tracked copy of itself.
 template <tracks_in_own_type Executor>
 class handler_executor<Executor, true>
 {
@@ -144,21 +154,19 @@ public:
 
   void count_work() { ex_ = asio::prefer(ex_, asio::execution::outstanding_work.tracked); }
 
-  /// Releases the work now; the executor is unusable afterwards.
-  void release_work() noexcept { [[maybe_unused]] Executor released(std::move(ex_)); }
+  void release_work(bool /*counted*/) noexcept { [[maybe_unused]] Executor released(std::move(ex_)); }
 
-  /// Releases the work from a thread that runs none of its context; the
-  /// executor is unusable afterwards. `counted`: whether count_work() was
-  /// called.
   void release_work_through_context(bool counted) noexcept
   {
     if (counted)
       release_through_context(std::move(ex_));
     else
-      release_work();
+      release_work(counted);
   }
 
-  const Executor& get() const noexcept { return ex_; }
+  Executor take_work(bool /*counted*/) noexcept { return std::move(ex_); }
+
+  const Executor& get(bool /*counted*/) const noexcept { return ex_; }
 
 private:
   Executor ex_;
@@ -171,7 +179,9 @@ concept tracks_in_sibling_type = is_standard_executor<Executor> && !tracks_in_ow
         Executor>;
 
 // An executor whose tracked form is another type that converts back (an
-// io_context's): one of the two is kept, never both.
+// io_context's): one of the two is kept, never both, and which one is told
+// by `counted` until the work is released, after which it is the untracked
+// one (so no flag of its own takes room beside it).
 template <tracks_in_sibling_type Executor>
 class handler_executor<Executor, true>
 {
@@ -180,65 +190,52 @@ class handler_executor<Executor, true>
 public:
   explicit handler_executor(const Executor& ex) : untracked_(ex) {}
 
-  handler_executor(handler_executor&& other) noexcept : tracks_(other.tracks_)
-  {
-    if (tracks_)
-      ::new (static_cast<void*>(&tracked_)) tracked_type(std::move(other.tracked_));
-    else
-      ::new (static_cast<void*>(&untracked_)) Executor(std::move(other.untracked_));
-  }
+  handler_executor(const handler_executor&) = delete;
+  handler_executor& operator=(const handler_executor&) = delete;
 
-  handler_executor& operator=(handler_executor&&) = delete;
-
-  ~handler_executor()
-  {
-    if (tracks_)
-      tracked_.~tracked_type();
-    else
-      untracked_.~Executor();
-  }
+  // The operation has released the work (see above).
+  ~handler_executor() { untracked_.~Executor(); }
 
   void count_work()
   {
     tracked_type tracked = asio::prefer(untracked_, asio::execution::outstanding_work.tracked);
     untracked_.~Executor();
     ::new (static_cast<void*>(&tracked_)) tracked_type(std::move(tracked));
-    tracks_ = true;
   }
 
-  /// Releases the work now; the executor stays usable.
-  void release_work() noexcept { stop_tracking(false); }
-
-  /// Releases the work from a thread that runs none of its context.
-  void release_work_through_context(bool /*counted: known here*/) noexcept { stop_tracking(true); }
-
-  Executor get() const noexcept
+  void release_work(bool counted) noexcept
   {
-    return tracks_ ? Executor(asio::prefer(tracked_, asio::execution::outstanding_work.untracked))
-                   : untracked_;
+    [[maybe_unused]] std::optional<tracked_type> released = take_work(counted);
+  }
+
+  void release_work_through_context(bool counted) noexcept
+  {
+    if (std::optional<tracked_type> work = take_work(counted))
+      release_through_context(std::move(*work));
+  }
+
+  std::optional<tracked_type> take_work(bool counted) noexcept
+  {
+    if (!counted)
+      return std::nullopt;
+    std::optional<tracked_type> work(std::move(tracked_));
+    Executor untracked = asio::prefer(*work, asio::execution::outstanding_work.untracked);
+    tracked_.~tracked_type();
+    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
+    return work;
+  }
+
+  Executor get(bool counted) const noexcept
+  {
+    return counted ? Executor(asio::prefer(tracked_, asio::execution::outstanding_work.untracked)) : untracked_;
   }
 
 private:
-  /// Keeps the untracked form; the tracked one's work is released here, or
-  /// carried back to its context.
-  void stop_tracking(bool through_context) noexcept
-  {
-    if (!tracks_)
-      return;
-    Executor untracked = asio::prefer(tracked_, asio::execution::outstanding_work.untracked);
-    if (through_context)
-      release_through_context(std::move(tracked_));
-    tracked_.~tracked_type();
-    ::new (static_cast<void*>(&untracked_)) Executor(std::move(untracked));
-    tracks_ = false;
-  }
-
   union
   {
     Executor untracked_;
     tracked_type tracked_;
   };
-  bool tracks_ = false;
 };
 
 /// Runs a posted operation's completion; destroys the operation if the
@@ -339,6 +336,7 @@ class async_call_op final : public op_base<Signature>
       typename handler_allocator<Handler>::type>::template rebind_alloc<async_call_op>;
   using io_work_type = executor_work<IoExecutor, TrackWork>;
   using handler_target_type = handler_executor<handler_executor_type, TrackWork>;
+  using handler_work_type = decltype(std::declval<handler_target_type&>().take_work(true));
 
   // Else the completion is posted to the I/O executor, which dispatches it
   // to the handler's executor.
@@ -356,7 +354,7 @@ class async_call_op final : public op_base<Signature>
   // get()), and may wrap an executor of the I/O executor's type.
   static constexpr bool reaches_io_executor_type_through_erasure = posts_to_handler_executor
       && posts_directly<IoExecutor> && !std::is_same_v<handler_executor_type, IoExecutor>
-      && std::is_lvalue_reference_v<decltype(std::declval<const handler_target_type&>().get())>
+      && std::is_lvalue_reference_v<decltype(std::declval<const handler_target_type&>().get(true))>
       && requires(const handler_executor_type& ex) { ex.template target<IoExecutor>(); };
   using post_buffer_type =
       std::conditional_t<takes_post_allocator<posting_executor_type>, post_buffer, no_post_buffer>;
@@ -428,7 +426,7 @@ public:
     // Declared in this order so that, as in Asio, the handler goes first,
     // then the work on its executor, then the work on the I/O executor.
     std::optional<io_work_type> io_work;
-    std::optional<handler_target_type> handler_target;
+    std::optional<handler_work_type> handler_work;
     result_type result(std::move(op->result_));
     Handler handler(std::move(op->handler_));
     if constexpr (posts_to_handler_executor)
@@ -436,7 +434,7 @@ public:
       if (!op->anchor_->leave_rest_to_poster())
       {
         io_work.emplace(std::move(op->io_work_));
-        handler_target.emplace(std::move(op->handler_target_));
+        handler_work.emplace(op->handler_target_.take_work(op->handler_work_counted()));
         unlink(op);
         free(op);
       }
@@ -444,9 +442,9 @@ public:
     }
     else
     {
-      handler_executor_type handler_ex(op->handler_target_.get());
-      dispatched_completion<Handler, result_type, handler_target_type> completion(
-          std::move(handler), std::move(result), std::move(op->handler_target_));
+      handler_executor_type handler_ex(op->handler_target_.get(op->handler_work_counted()));
+      dispatched_completion<Handler, result_type, handler_work_type> completion(
+          std::move(handler), std::move(result), op->handler_target_.take_work(op->handler_work_counted()));
       if (!op->anchor_->leave_rest_to_poster())
       {
         io_work.emplace(std::move(op->io_work_));
@@ -494,7 +492,7 @@ public:
     else
       op->io_work_.reset();
     if (posts_to_handler_executor && !op->anchor_->is_abandoned())
-      op->handler_target_.release_work();
+      op->handler_target_.release_work(op->handler_work_counted());
     else
       op->handler_target_.release_work_through_context(op->handler_work_counted());
     op->anchor_->keep_stats_for_sharers();
@@ -524,7 +522,7 @@ private:
   {
     // As Asio's handler_work does: count the handler's executor separately
     // only when it is not the I/O executor itself.
-    const auto& handler_ex = handler_target_.get();
+    const auto& handler_ex = handler_target_.get(false);
     bool same = false;
     if constexpr (std::is_same_v<handler_executor_type, IoExecutor>)
       same = (handler_ex == io_ex);
@@ -626,13 +624,14 @@ private:
       // and the allocation it takes.
       if constexpr (reaches_io_executor_type_through_erasure)
       {
-        if (const IoExecutor* target = op->handler_target_.get().template target<IoExecutor>())
+        if (const IoExecutor* target =
+                op->handler_target_.get(op->handler_work_counted()).template target<IoExecutor>())
         {
           post(*target, op);
           return;
         }
       }
-      post(op->handler_target_.get(), op);
+      post(op->handler_target_.get(op->handler_work_counted()), op);
     }
     else
     {
@@ -656,8 +655,11 @@ private:
     auto never = asio::prefer(
         asio::require(ex, asio::execution::blocking.never), asio::execution::relationship.fork);
     if constexpr (std::is_same_v<post_buffer_type, post_buffer>)
+    {
+      post_lease lease(op->post_buffer_);
       asio::prefer(never, asio::execution::allocator(post_allocator<void>(op->post_buffer_)))
           .execute(op_invoker<async_call_op>(op));
+    }
     else
       never.execute(op_invoker<async_call_op>(op));
   }

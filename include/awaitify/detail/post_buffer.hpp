@@ -22,33 +22,14 @@
 namespace AWAITIFY_NAMESPACE {
 namespace detail {
 
-// NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): bytes_ is raw storage, written before it is read.
-class post_buffer
+// NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): raw storage, written before it is read.
+struct post_buffer
 {
-public:
-  void* try_take(std::size_t size, std::size_t align) noexcept
-  {
-    if (in_use_ || size > sizeof(bytes_) || align > alignof(void*))
-      return nullptr;
-    in_use_ = true;
-    return bytes_;
-  }
-
-  bool give_back(void* p) noexcept
-  {
-    if (p != bytes_)
-      return false;
-    in_use_ = false;
-    return true;
-  }
-
-private:
   // What io_context, thread_pool and strand executors ask for: the
   // scheduler's operation around the posted function (40 bytes, aligned as a
   // pointer, with Asio 1.81-1.90). A larger or more aligned request goes to
   // the heap.
   alignas(void*) unsigned char bytes_[40];
-  bool in_use_ = false;
 };
 
 /// Stands in for a post_buffer where the executor would ignore it.
@@ -56,7 +37,44 @@ struct no_post_buffer
 {
 };
 
-/// Allocates from a post_buffer; from the heap when it is taken or too small.
+/// Lends a post_buffer to the allocations of one post, on the posting
+/// thread, while that post runs: the first request it can hold gets it, any
+/// other one (a strand's own invoker, say, posted with the same allocator
+/// while the function holds the buffer) goes to the heap. Whether the buffer
+/// is lent is kept here, on the poster's stack, not in the operation, where
+/// it would take 8 more bytes.
+class post_lease
+{
+public:
+  explicit post_lease(post_buffer& buffer) noexcept : buffer_(&buffer), outer_(current_) { current_ = this; }
+
+  post_lease(const post_lease&) = delete;
+  post_lease& operator=(const post_lease&) = delete;
+
+  ~post_lease() { current_ = outer_; }
+
+  /// The buffer, for a request it can hold, if this thread is posting with
+  /// it and has not lent it yet.
+  static void* take(post_buffer& buffer, std::size_t size, std::size_t align) noexcept
+  {
+    post_lease* lease = current_;
+    if (!lease || lease->buffer_ != &buffer || lease->lent_ || size > sizeof(buffer.bytes_)
+        || align > alignof(void*))
+      return nullptr;
+    lease->lent_ = true;
+    return buffer.bytes_;
+  }
+
+private:
+  static constinit inline thread_local post_lease* current_ = nullptr;
+
+  post_buffer* buffer_;
+  post_lease* outer_;
+  bool lent_ = false;
+};
+
+/// Allocates from a post_buffer lent for the post under way (see
+/// post_lease); from the heap otherwise.
 template <typename T>
 class post_allocator
 {
@@ -72,14 +90,16 @@ public:
 
   T* allocate(std::size_t n)
   {
-    if (void* p = buffer_->try_take(n * sizeof(T), alignof(T)))
+    if (void* p = post_lease::take(*buffer_, n * sizeof(T), alignof(T)))
       return static_cast<T*>(p);
     return std::allocator<T>().allocate(n);
   }
 
+  // The buffer's address tells it from the heap: nothing of the operation is
+  // read, and nothing needs to be reset for a buffer that is lent once.
   void deallocate(T* p, std::size_t n) noexcept
   {
-    if (!buffer_->give_back(p))
+    if (static_cast<void*>(p) != static_cast<void*>(buffer_->bytes_))
       std::allocator<T>().deallocate(p, n);
   }
 
