@@ -692,15 +692,11 @@ private:
 
   static cancel_hook* hooks_closed() noexcept { return reinterpret_cast<cancel_hook*>(std::uintptr_t(2)); }
 
-  // With glibc's malloc, a block of up to 56 bytes takes a 64-byte chunk, and
-  // one of up to 72 an 80-byte chunk: the operation's functions live here,
-  // and the call site takes 8 bytes where the standard source_location
-  // serves (24 elsewhere: see source_location).
-#if defined(AWAITIFY_SOURCE_LOCATION_IS_STD)
-  static constexpr std::size_t block_size = 56;
-#else
-  static constexpr std::size_t block_size = 72;
-#endif
+  // 48 bytes and the call site: 56 where the standard source_location serves
+  // (a pointer), 72 elsewhere (see source_location). With glibc's malloc, a
+  // block of up to 56 bytes takes a 64-byte chunk, and one of up to 72 an
+  // 80-byte chunk: the operation's functions live here at no cost.
+  static constexpr std::size_t block_size = 48 + sizeof(source_location);
   using cache = block_cache<block_size>;
 
   std::atomic<std::uint32_t> state_{initiating};
